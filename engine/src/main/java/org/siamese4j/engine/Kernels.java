@@ -1,0 +1,70 @@
+package org.siamese4j.engine;
+
+/**
+ * The numerical kernels, with two implementations: {@code simd} (jdk.incubator.vector) and {@code scalar}
+ * (plain Java). All arrays are row-major; every tensor argument is an array plus an element offset.
+ * Kernels that produce an input gradient overwrite it; kernels that produce parameter gradients add to
+ * them, so the two branches of a Siamese pair (one batch) and several batches accumulate.
+ * Work is spread over {@link #threads()} threads; for a fixed thread count results are bit-identical
+ * from run to run.
+ */
+public interface Kernels {
+
+    /** "simd" or "scalar". */
+    String name();
+
+    /** Floats per vector register used by the kernels (1 for scalar). */
+    int vectorLength();
+
+    int threads();
+
+    /**
+     * C = alpha * op(A) * op(B) + beta * C, where op(A) is m x k and op(B) is k x n. A is stored m x k
+     * (or k x m when transA) with row stride lda; likewise B. beta = 0 ignores C's old contents (NaN too).
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+              float beta, float[] c, int cOff, int ldc);
+
+    /** y = conv(x, w) + bias, then ReLU when {@code relu}. w is [outC][inC][kh][kw]. */
+    void conv2dForward(ConvGeometry g, float[] x, int xOff, float[] w, int wOff, float[] bias, int biasOff,
+                       float[] y, int yOff, boolean relu);
+
+    /** dx = gradient of the loss with respect to the conv input (overwritten). */
+    void conv2dBackwardInput(ConvGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff);
+
+    /** dw += gradient with respect to the weights; dbias += gradient with respect to the bias. */
+    void conv2dBackwardParams(ConvGeometry g, float[] x, int xOff, float[] dy, int dyOff,
+                              float[] dw, int dwOff, float[] dbias, int dbiasOff);
+
+    /** y = max over each window; argmax[i] records, per output element, the input element's index within its image. */
+    void maxPoolForward(PoolGeometry g, float[] x, int xOff, float[] y, int yOff, int[] argmax);
+
+    /** dx = gradient routed to each window's maximum (overwritten). */
+    void maxPoolBackward(PoolGeometry g, float[] dy, int dyOff, int[] argmax, float[] dx, int dxOff);
+
+    /** y = max(x, 0). y may alias x. */
+    void reluForward(float[] x, int xOff, float[] y, int yOff, int n);
+
+    /** dx = dy where y > 0, else 0. dx may alias dy. */
+    void reluBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n);
+
+    /** y = 1 / (1 + exp(-x)). y may alias x. */
+    void sigmoidForward(float[] x, int xOff, float[] y, int yOff, int n);
+
+    /** dx = dy * y * (1 - y). dx may alias dy. */
+    void sigmoidBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n);
+
+    /** out = |a - b|, element-wise. */
+    void l1JoinForward(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n);
+
+    /** da = dOut * sign(a - b), db = -da (both overwritten; sign(0) = 0). */
+    void l1JoinBackward(float[] a, int aOff, float[] b, int bOff, float[] dOut, int dOutOff,
+                        float[] da, int daOff, float[] db, int dbOff, int n);
+
+    /** Adds bias[j] to every row of the rows x cols matrix y. */
+    void addRowVector(float[] y, int yOff, int rows, int cols, float[] bias, int biasOff);
+
+    /** sums[j] += sum over rows of m[i][j], for a rows x cols matrix. */
+    void accumulateColumnSums(float[] m, int mOff, int rows, int cols, float[] sums, int sumsOff);
+}

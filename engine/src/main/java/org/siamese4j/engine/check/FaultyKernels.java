@@ -1,0 +1,166 @@
+package org.siamese4j.engine.check;
+
+import org.siamese4j.engine.ConvGeometry;
+import org.siamese4j.engine.Kernels;
+import org.siamese4j.engine.PoolGeometry;
+
+/**
+ * Kernels with one deliberately broken backward pass, to show that the gradient checks catch real
+ * bugs. Everything else delegates to a correct implementation.
+ */
+public final class FaultyKernels implements Kernels {
+    /** The injected bug. */
+    public enum Fault {
+        /** The conv input gradient has the wrong sign. */
+        CONV_INPUT_SIGN_FLIP,
+        /** The conv weight gradient is shifted by one element, as from an off-by-one kernel index. */
+        CONV_WEIGHT_OFF_BY_ONE,
+        /** The ReLU mask is inverted: the gradient passes where the unit was off. */
+        RELU_MASK_INVERTED,
+        /** The max-pool gradient goes to the element after the maximum. */
+        POOL_ARGMAX_OFF_BY_ONE,
+        /** The L1 join's gradient has the wrong sign. */
+        L1_SIGN_FLIP
+    }
+
+    private final Kernels inner;
+    private final Fault fault;
+
+    public FaultyKernels(Kernels inner, Fault fault) {
+        this.inner = inner;
+        this.fault = fault;
+    }
+
+    public Fault fault() {
+        return fault;
+    }
+
+    @Override
+    public String name() {
+        return inner.name() + "+fault:" + fault;
+    }
+
+    @Override
+    public int vectorLength() {
+        return inner.vectorLength();
+    }
+
+    @Override
+    public int threads() {
+        return inner.threads();
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                     float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        inner.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    @Override
+    public void conv2dForward(ConvGeometry g, float[] x, int xOff, float[] w, int wOff, float[] bias, int biasOff,
+                              float[] y, int yOff, boolean relu) {
+        inner.conv2dForward(g, x, xOff, w, wOff, bias, biasOff, y, yOff, relu);
+    }
+
+    @Override
+    public void conv2dBackwardInput(ConvGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff) {
+        inner.conv2dBackwardInput(g, dy, dyOff, w, wOff, dx, dxOff);
+        if (fault == Fault.CONV_INPUT_SIGN_FLIP) {
+            int n = g.batch() * g.inSize();
+            for (int i = 0; i < n; i++) {
+                dx[dxOff + i] = -dx[dxOff + i];
+            }
+        }
+    }
+
+    @Override
+    public void conv2dBackwardParams(ConvGeometry g, float[] x, int xOff, float[] dy, int dyOff,
+                                     float[] dw, int dwOff, float[] dbias, int dbiasOff) {
+        if (fault != Fault.CONV_WEIGHT_OFF_BY_ONE) {
+            inner.conv2dBackwardParams(g, x, xOff, dy, dyOff, dw, dwOff, dbias, dbiasOff);
+            return;
+        }
+        int n = g.weightSize();
+        float[] tmp = new float[n];
+        float[] tmpBias = new float[g.outChannels()];
+        inner.conv2dBackwardParams(g, x, xOff, dy, dyOff, tmp, 0, tmpBias, 0);
+        for (int i = 0; i < n; i++) {
+            dw[dwOff + i] += tmp[(i + 1) % n];
+        }
+        for (int c = 0; c < g.outChannels(); c++) {
+            dbias[dbiasOff + c] += tmpBias[c];
+        }
+    }
+
+    @Override
+    public void maxPoolForward(PoolGeometry g, float[] x, int xOff, float[] y, int yOff, int[] argmax) {
+        inner.maxPoolForward(g, x, xOff, y, yOff, argmax);
+    }
+
+    @Override
+    public void maxPoolBackward(PoolGeometry g, float[] dy, int dyOff, int[] argmax, float[] dx, int dxOff) {
+        if (fault != Fault.POOL_ARGMAX_OFF_BY_ONE) {
+            inner.maxPoolBackward(g, dy, dyOff, argmax, dx, dxOff);
+            return;
+        }
+        int outs = g.batch() * g.outSize();
+        int[] shifted = new int[outs];
+        for (int i = 0; i < outs; i++) {
+            shifted[i] = Math.min(g.inSize() - 1, argmax[i] + 1);
+        }
+        inner.maxPoolBackward(g, dy, dyOff, shifted, dx, dxOff);
+    }
+
+    @Override
+    public void reluForward(float[] x, int xOff, float[] y, int yOff, int n) {
+        inner.reluForward(x, xOff, y, yOff, n);
+    }
+
+    @Override
+    public void reluBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
+        if (fault != Fault.RELU_MASK_INVERTED) {
+            inner.reluBackward(y, yOff, dy, dyOff, dx, dxOff, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            dx[dxOff + i] = y[yOff + i] > 0f ? 0f : dy[dyOff + i];
+        }
+    }
+
+    @Override
+    public void sigmoidForward(float[] x, int xOff, float[] y, int yOff, int n) {
+        inner.sigmoidForward(x, xOff, y, yOff, n);
+    }
+
+    @Override
+    public void sigmoidBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
+        inner.sigmoidBackward(y, yOff, dy, dyOff, dx, dxOff, n);
+    }
+
+    @Override
+    public void l1JoinForward(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+        inner.l1JoinForward(a, aOff, b, bOff, out, outOff, n);
+    }
+
+    @Override
+    public void l1JoinBackward(float[] a, int aOff, float[] b, int bOff, float[] dOut, int dOutOff,
+                               float[] da, int daOff, float[] db, int dbOff, int n) {
+        inner.l1JoinBackward(a, aOff, b, bOff, dOut, dOutOff, da, daOff, db, dbOff, n);
+        if (fault == Fault.L1_SIGN_FLIP) {
+            for (int i = 0; i < n; i++) {
+                da[daOff + i] = -da[daOff + i];
+                db[dbOff + i] = -db[dbOff + i];
+            }
+        }
+    }
+
+    @Override
+    public void addRowVector(float[] y, int yOff, int rows, int cols, float[] bias, int biasOff) {
+        inner.addRowVector(y, yOff, rows, cols, bias, biasOff);
+    }
+
+    @Override
+    public void accumulateColumnSums(float[] m, int mOff, int rows, int cols, float[] sums, int sumsOff) {
+        inner.accumulateColumnSums(m, mOff, rows, cols, sums, sumsOff);
+    }
+}

@@ -1,0 +1,68 @@
+package org.siamese4j.engine;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.siamese4j.engine.layer.Activation;
+import org.siamese4j.engine.layer.Conv2d;
+import org.siamese4j.engine.layer.Dense;
+import org.siamese4j.engine.layer.Flatten;
+import org.siamese4j.engine.layer.MaxPool2d;
+import org.siamese4j.engine.layer.ParamSet;
+import org.siamese4j.engine.layer.Sequential;
+
+import java.util.List;
+
+/** Bad shapes fail early with IllegalArgumentException naming the shapes, never deep in a kernel. */
+class BadArgumentsTest {
+
+    private static void failsNaming(Executable e, String... fragments) {
+        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, e);
+        for (String f : fragments) {
+            assertTrue(ex.getMessage().contains(f), "message '" + ex.getMessage() + "' should name '" + f + "'");
+        }
+    }
+
+    @Test
+    void geometriesRefuseImpossibleShapes() {
+        failsNaming(() -> new ConvGeometry(1, 1, 5, 5, 4, 7, 7, 1, 0), "7x7", "5x5");
+        failsNaming(() -> new ConvGeometry(-1, 1, 5, 5, 4, 3, 3, 1, 0), "-1");
+        failsNaming(() -> new ConvGeometry(1, 1, 5, 5, 4, 3, 3, 0, 0), "stride 0");
+        failsNaming(() -> new PoolGeometry(1, 1, 1, 3, 2, 2), "window 2");
+        failsNaming(() -> Tensor.zeros(2, -3), "-3");
+    }
+
+    @Test
+    void kernelsRefuseBuffersThatAreTooSmall() {
+        for (Kernels k : TestKernels.all(2)) {
+            failsNaming(() -> k.gemm(false, false, 4, 4, 4, 1f, new float[15], 0, 4, new float[16], 0, 4, 0f, new float[16], 0, 4),
+                    "A", "4x4");
+            failsNaming(() -> k.gemm(false, false, 4, 4, 4, 1f, new float[16], 0, 3, new float[16], 0, 4, 0f, new float[16], 0, 4),
+                    "leading dimension");
+            failsNaming(() -> k.gemm(false, false, -1, 4, 4, 1f, new float[16], 0, 4, new float[16], 0, 4, 0f, new float[16], 0, 4),
+                    "negative");
+            ConvGeometry g = new ConvGeometry(2, 3, 8, 8, 4, 3, 3, 1, 0);
+            failsNaming(() -> k.conv2dForward(g, new float[10], 0, new float[g.weightSize()], 0, new float[4], 0,
+                    new float[2 * g.outSize()], 0, false), "conv input", "2x3x8x8");
+            failsNaming(() -> k.reluForward(new float[3], 0, new float[5], 0, 5), "relu input");
+            failsNaming(() -> k.l1JoinForward(new float[5], 0, new float[5], 1, new float[5], 0, 5), "l1 join right");
+        }
+    }
+
+    @Test
+    void layersRefuseMismatchedInputs() {
+        Kernels k = Backend.kernels("scalar", 1);
+        Conv2d conv = new Conv2d(k, 1, 8, 8, 2, 3, 1, 0, Activation.RELU);
+        ParamSet.of(conv);
+        failsNaming(() -> conv.forward(Tensor.zeros(2, 1, 7, 8)), "[1, 8, 8]", "[2, 1, 7, 8]");
+        Dense d = new Dense(k, 10, 3, Activation.NONE);
+        ParamSet.of(d);
+        failsNaming(() -> d.forward(Tensor.zeros(4, 11)), "[10]", "[4, 11]");
+        failsNaming(() -> new Sequential(List.of(new Conv2d(k, 1, 8, 8, 2, 3, 1, 0, Activation.RELU),
+                new MaxPool2d(k, 2, 5, 5), new Flatten(2, 3, 3))), "[2, 5, 5]", "[2, 6, 6]");
+        failsNaming(() -> new Dense(k, 0, 3, Activation.NONE), "0");
+        failsNaming(() -> new Conv2d(k, 1, 3, 3, 2, 4, 1, 0, Activation.NONE), "4x4", "3x3");
+    }
+}

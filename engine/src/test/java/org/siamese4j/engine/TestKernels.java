@@ -1,0 +1,42 @@
+package org.siamese4j.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/** The backends under test and small helpers for random data and comparisons. */
+final class TestKernels {
+    private TestKernels() {
+    }
+
+    /** scalar always; simd when the Vector API module is present (it is, under the project's surefire config). */
+    static List<Kernels> all(int threads) {
+        List<Kernels> list = new ArrayList<>();
+        list.add(Backend.kernels("scalar", threads));
+        if (Backend.vectorApiAvailable()) {
+            list.add(Backend.kernels("simd", threads));
+        }
+        return list;
+    }
+
+    static float[] random(SplittableRandom r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) r.nextDouble(-1, 1);
+        }
+        return a;
+    }
+
+    /** Largest |a - b| relative to max(1, |b|), over the first n values. */
+    static double maxError(float[] a, int aOff, double[] b, int n) {
+        double worst = 0;
+        for (int i = 0; i < n; i++) {
+            double e = Math.abs(a[aOff + i] - b[i]) / Math.max(1.0, Math.abs(b[i]));
+            if (Double.isNaN(e)) {
+                return Double.POSITIVE_INFINITY;
+            }
+            worst = Math.max(worst, e);
+        }
+        return worst;
+    }
+}
