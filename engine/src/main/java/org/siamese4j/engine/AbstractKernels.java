@@ -194,7 +194,9 @@ abstract class AbstractKernels implements Kernels {
                                     float[] y, int yOff, boolean relu) {
         Checks.range("conv input", x, xOff, (long) g.batch() * g.inSize(), g);
         Checks.range("conv weights", w, wOff, g.weightSize(), g);
-        Checks.range("conv bias", bias, biasOff, g.outChannels(), g);
+        if (bias != null) {
+            Checks.range("conv bias", bias, biasOff, g.outChannels(), g);
+        }
         Checks.range("conv output", y, yOff, (long) g.batch() * g.outSize(), g);
         int pixels = g.outPixels();
         int patch = g.patchSize();
@@ -213,7 +215,7 @@ abstract class AbstractKernels implements Kernels {
                     int out = yOff + img * g.outSize();
                     gemmSerial(weights, cols2, outC, pixels, patch, 1f, 0f, y, out, pixels, ws);
                     for (int c = 0; c < outC; c++) {
-                        biasActivate(y, out + c * pixels, pixels, bias[biasOff + c], relu);
+                        biasActivate(y, out + c * pixels, pixels, bias == null ? 0f : bias[biasOff + c], relu);
                     }
                 } else {
                     float[] tmp = ws.ensureTmp(outC * cols);
@@ -222,7 +224,7 @@ abstract class AbstractKernels implements Kernels {
                         for (int i = 0; i < n; i++) {
                             int out = yOff + (img + i) * g.outSize() + c * pixels;
                             System.arraycopy(tmp, c * cols + i * pixels, y, out, pixels);
-                            biasActivate(y, out, pixels, bias[biasOff + c], relu);
+                            biasActivate(y, out, pixels, bias == null ? 0f : bias[biasOff + c], relu);
                         }
                     }
                 }
@@ -308,7 +310,9 @@ abstract class AbstractKernels implements Kernels {
         Checks.range("conv input", x, xOff, (long) g.batch() * g.inSize(), g);
         Checks.range("conv output gradient", dy, dyOff, (long) g.batch() * g.outSize(), g);
         Checks.range("conv weight gradient", dw, dwOff, g.weightSize(), g);
-        Checks.range("conv bias gradient", dbias, dbiasOff, g.outChannels(), g);
+        if (dbias != null) {
+            Checks.range("conv bias gradient", dbias, dbiasOff, g.outChannels(), g);
+        }
         int pixels = g.outPixels();
         int patch = g.patchSize();
         int outC = g.outChannels();
@@ -320,11 +324,13 @@ abstract class AbstractKernels implements Kernels {
                 int i1 = Parallel.rangeStart(g.batch(), part + 1, count);
                 float[] wTarget = part == 0 ? dw : partialWeights[part];
                 int wAt = part == 0 ? dwOff : 0;
-                float[] bTarget = part == 0 ? dbias : partialBias[part];
+                float[] bTarget = part == 0 ? dbias : (dbias == null ? null : partialBias[part]);
                 int bAt = part == 0 ? dbiasOff : 0;
                 if (part != 0) {
                     Arrays.fill(wTarget, 0, g.weightSize(), 0f);
-                    Arrays.fill(bTarget, 0, outC, 0f);
+                    if (bTarget != null) {
+                        Arrays.fill(bTarget, 0, outC, 0f);
+                    }
                 }
                 if (i0 >= i1) {
                     return;
@@ -334,7 +340,7 @@ abstract class AbstractKernels implements Kernels {
                 MatrixSource.Batched dys = ws.batched.set(dy, dyOff + i0 * g.outSize(), g.outSize(), pixels);
                 MatrixSource.Im2col colsT = ws.im2col.set(x, xOff + i0 * g.inSize(), g, true);
                 gemmSerial(dys, colsT, outC, patch, (i1 - i0) * pixels, 1f, 1f, wTarget, wAt, patch, ws);
-                for (int img = i0; img < i1; img++) {
+                for (int img = i0; img < i1 && bTarget != null; img++) {
                     int base = dyOff + img * g.outSize();
                     for (int c = 0; c < outC; c++) {
                         bTarget[bAt + c] += sum(dy, base + c * pixels, pixels);
@@ -343,7 +349,9 @@ abstract class AbstractKernels implements Kernels {
             });
             for (int p = 1; p < parts; p++) {
                 add(partialWeights[p], 0, dw, dwOff, g.weightSize());
-                add(partialBias[p], 0, dbias, dbiasOff, outC);
+                if (dbias != null) {
+                    add(partialBias[p], 0, dbias, dbiasOff, outC);
+                }
             }
         }
     }

@@ -26,14 +26,14 @@ public interface Kernels {
               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
               float beta, float[] c, int cOff, int ldc);
 
-    /** y = conv(x, w) + bias, then ReLU when {@code relu}. w is [outC][inC][kh][kw]. */
+    /** y = conv(x, w) + bias, then ReLU when {@code relu}. w is [outC][inC][kh][kw]; bias may be null (none). */
     void conv2dForward(ConvGeometry g, float[] x, int xOff, float[] w, int wOff, float[] bias, int biasOff,
                        float[] y, int yOff, boolean relu);
 
     /** dx = gradient of the loss with respect to the conv input (overwritten). */
     void conv2dBackwardInput(ConvGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff);
 
-    /** dw += gradient with respect to the weights; dbias += gradient with respect to the bias. */
+    /** dw += gradient with respect to the weights; dbias += gradient with respect to the bias (skipped when null). */
     void conv2dBackwardParams(ConvGeometry g, float[] x, int xOff, float[] dy, int dyOff,
                               float[] dw, int dwOff, float[] dbias, int dbiasOff);
 

@@ -82,13 +82,9 @@ public final class FaultyKernels implements Kernels {
         }
         int n = g.weightSize();
         float[] tmp = new float[n];
-        float[] tmpBias = new float[g.outChannels()];
-        inner.conv2dBackwardParams(g, x, xOff, dy, dyOff, tmp, 0, tmpBias, 0);
+        inner.conv2dBackwardParams(g, x, xOff, dy, dyOff, tmp, 0, dbias, dbiasOff);
         for (int i = 0; i < n; i++) {
             dw[dwOff + i] += tmp[(i + 1) % n];
-        }
-        for (int c = 0; c < g.outChannels(); c++) {
-            dbias[dbiasOff + c] += tmpBias[c];
         }
     }
 

@@ -14,8 +14,8 @@ import org.siamese4j.engine.layer.ParamSet;
  * L = sum(R * f(x)), so every output element matters and no gradient is trivially zero.
  *
  * <p>Error per element: |analytic - numeric| / max(|analytic|, |numeric|, floor), where the floor is 1%
- * of the tensor's root-mean-square numeric gradient (float rounding makes the relative error of
- * near-zero gradients meaningless). A tensor's error is the worst over its elements. Elements whose
+ * of the tensor's root-mean-square numeric gradient and at least 1e-7 (float rounding makes the relative
+ * error of near-zero gradients meaningless). A tensor's error is the worst over its elements. Elements whose
  * difference quotient changes between step h and h/2 sit on a kink (ReLU at 0, a max-pool tie) and are
  * skipped and counted.
  */
@@ -24,6 +24,8 @@ public final class GradCheck {
     public static final double DEFAULT_BOUND = 1e-3;
     private static final double STEP = 1e-5;
     private static final double FLOOR_FRACTION = 1e-2;
+    /** Gradients below this are zero for a loss of order one (a bias before batch norm has none at all). */
+    private static final double ABSOLUTE_FLOOR = 1e-7;
 
     private GradCheck() {
     }
@@ -102,7 +104,7 @@ public final class GradCheck {
                 counted++;
             }
         }
-        double floor = FLOOR_FRACTION * Math.sqrt(sumSq / Math.max(1, counted)) + 1e-12;
+        double floor = Math.max(FLOOR_FRACTION * Math.sqrt(sumSq / Math.max(1, counted)), ABSOLUTE_FLOOR);
         double worst = 0;
         int worstIndex = -1;
         int skipped = 0;
@@ -142,7 +144,9 @@ public final class GradCheck {
             Tensor v = params.get(i).value();
             pd[i] = new double[v.size()];
             for (int j = 0; j < v.size(); j++) {
-                float r = (float) (rnd.nextDouble(-1, 1) * (params.get(i).role() == Param.Role.BIAS ? 0.1 : 0.5));
+                Param.Role role = params.get(i).role();
+                float r = (float) (role == Param.Role.STATISTIC ? rnd.nextDouble(0.5, 1.5)
+                        : rnd.nextDouble(-1, 1) * (role == Param.Role.BIAS ? 0.1 : 0.5) + (role == Param.Role.SCALE ? 1 : 0));
                 v.set(j, r);
                 pd[i][j] = r;
             }
@@ -180,6 +184,9 @@ public final class GradCheck {
         List<TensorError> errors = new ArrayList<>();
         errors.add(compare("input", xd, loss, dx.data, dx.offset));
         for (int i = 0; i < params.size(); i++) {
+            if (!params.get(i).role().trained()) {
+                continue;
+            }
             Tensor g = params.get(i).grad();
             errors.add(compare(params.get(i).name(), pd[i], loss, g.data, g.offset));
         }

@@ -19,11 +19,17 @@ public final class Conv2d extends Layer {
 
     public Conv2d(Kernels kernels, int inChannels, int inHeight, int inWidth, int outChannels,
                   int kernelSize, int stride, int padding, Activation activation) {
-        this(kernels, new ConvGeometry(1, inChannels, inHeight, inWidth, outChannels, kernelSize, kernelSize, stride, padding),
-                activation);
+        this(kernels, inChannels, inHeight, inWidth, outChannels, kernelSize, stride, padding, activation, true);
     }
 
-    private Conv2d(Kernels kernels, ConvGeometry g, Activation activation) {
+    /** Without a bias when {@code withBias} is false (a batch norm right after makes it redundant). */
+    public Conv2d(Kernels kernels, int inChannels, int inHeight, int inWidth, int outChannels,
+                  int kernelSize, int stride, int padding, Activation activation, boolean withBias) {
+        this(kernels, new ConvGeometry(1, inChannels, inHeight, inWidth, outChannels, kernelSize, kernelSize, stride, padding),
+                activation, withBias);
+    }
+
+    private Conv2d(Kernels kernels, ConvGeometry g, Activation activation, boolean withBias) {
         super(kernels, new int[] {g.inChannels(), g.inHeight(), g.inWidth()},
                 new int[] {g.outChannels(), g.outHeight(), g.outWidth()});
         if (activation == Activation.SIGMOID) {
@@ -32,7 +38,7 @@ public final class Conv2d extends Layer {
         this.unit = g;
         this.relu = activation == Activation.RELU;
         this.weight = new Param("weight", Param.Role.WEIGHT, g.outChannels(), g.inChannels(), g.kernelHeight(), g.kernelWidth());
-        this.bias = new Param("bias", Param.Role.BIAS, g.outChannels());
+        this.bias = withBias ? new Param("bias", Param.Role.BIAS, g.outChannels()) : null;
     }
 
     @Override
@@ -42,7 +48,7 @@ public final class Conv2d extends Layer {
 
     @Override
     public List<Param> params() {
-        return List.of(weight, bias);
+        return bias == null ? List.of(weight) : List.of(weight, bias);
     }
 
     public Param weight() {
@@ -69,8 +75,9 @@ public final class Conv2d extends Layer {
         ConvGeometry g = unit.withBatch(batch);
         out = grow(out, batch * outputSize());
         Tensor w = weight.value();
-        Tensor b = bias.value();
-        kernels.conv2dForward(g, x.data, x.offset, w.data, w.offset, b.data, b.offset, out, 0, relu);
+        float[] b = bias == null ? null : bias.value().data;
+        int bOff = bias == null ? 0 : bias.value().offset;
+        kernels.conv2dForward(g, x.data, x.offset, w.data, w.offset, b, bOff, out, 0, relu);
         return Tensor.wrap(out, 0, withBatch(batch, outShape));
     }
 
@@ -83,8 +90,9 @@ public final class Conv2d extends Layer {
         }
         Tensor w = weight.value();
         Tensor dw = weight.grad();
-        Tensor db = bias.grad();
-        kernels.conv2dBackwardParams(g, input.data, input.offset, dy.data, dy.offset, dw.data, dw.offset, db.data, db.offset);
+        float[] db = bias == null ? null : bias.grad().data;
+        int dbOff = bias == null ? 0 : bias.grad().offset;
+        kernels.conv2dBackwardParams(g, input.data, input.offset, dy.data, dy.offset, dw.data, dw.offset, db, dbOff);
         if (!inputGradientNeeded()) {
             return null;
         }
@@ -96,7 +104,7 @@ public final class Conv2d extends Layer {
     @Override
     public double[] referenceForward(double[] x, int n, double[][] params) {
         double[] w = params[0];
-        double[] b = params[1];
+        double[] b = bias == null ? new double[unit.outChannels()] : params[1];
         ConvGeometry g = unit;
         int oh = g.outHeight();
         int ow = g.outWidth();

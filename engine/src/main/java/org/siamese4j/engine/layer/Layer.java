@@ -40,6 +40,10 @@ public abstract class Layer {
         return List.of();
     }
 
+    /** Training mode (batch statistics) or inference mode; only layers with such a difference care. */
+    public void setTraining(boolean training) {
+    }
+
     public int[] inputShape() {
         return inShape.clone();
     }

@@ -7,8 +7,17 @@ import org.siamese4j.engine.Tensor;
  * {@link ParamSet}, so an optimizer can sweep all parameters in one pass.
  */
 public final class Param {
-    /** What the parameter is for; initialisers treat weights and biases differently. */
-    public enum Role { WEIGHT, BIAS, SCALE, SHIFT }
+    /**
+     * What the parameter is for: initialisers treat weights and biases differently, weight decay applies
+     * to weights, and statistics (batch-norm running mean and variance) are stored but never trained.
+     */
+    public enum Role {
+        WEIGHT, BIAS, SCALE, SHIFT, STATISTIC;
+
+        public boolean trained() {
+            return this != STATISTIC;
+        }
+    }
 
     private final String name;
     private final Role role;

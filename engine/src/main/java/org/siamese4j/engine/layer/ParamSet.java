@@ -10,7 +10,7 @@ public final class ParamSet {
     private final float[] values;
     private final float[] grads;
 
-    private ParamSet(List<Param> params, boolean withGradients) {
+    private ParamSet(List<Param> params, boolean withGradients, float[] shared) {
         this.params = Collections.unmodifiableList(new ArrayList<>(params));
         long total = 0;
         for (Param p : params) {
@@ -19,7 +19,10 @@ public final class ParamSet {
         if (total > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("network has " + total + " parameters, more than one buffer holds");
         }
-        this.values = new float[(int) total];
+        if (shared != null && shared.length != total) {
+            throw new IllegalArgumentException("shared buffer of " + shared.length + " floats for " + total + " parameters");
+        }
+        this.values = shared != null ? shared : new float[(int) total];
         this.grads = withGradients ? new float[(int) total] : null;
         int offset = 0;
         for (Param p : params) {
@@ -34,7 +37,16 @@ public final class ParamSet {
         for (Layer l : layers) {
             all.addAll(l.params());
         }
-        return new ParamSet(all, withGradients);
+        return new ParamSet(all, withGradients, null);
+    }
+
+    /** Binds these layers to an existing value buffer (weights shared with another network, no gradients). */
+    public static ParamSet sharing(List<? extends Layer> layers, float[] values) {
+        List<Param> all = new ArrayList<>();
+        for (Layer l : layers) {
+            all.addAll(l.params());
+        }
+        return new ParamSet(all, false, values);
     }
 
     public static ParamSet of(Layer layer) {

@@ -56,6 +56,12 @@ public final class Sequential {
         }
     }
 
+    public void setTraining(boolean training) {
+        for (Layer l : layers) {
+            l.setTraining(training);
+        }
+    }
+
     public List<Param> params() {
         List<Param> all = new ArrayList<>();
         for (Layer l : layers) {

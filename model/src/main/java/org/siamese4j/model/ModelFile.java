@@ -1,0 +1,187 @@
+package org.siamese4j.model;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.siamese4j.engine.BadInputException;
+import org.siamese4j.engine.Kernels;
+import org.siamese4j.engine.layer.Param;
+import org.siamese4j.model.io.Container;
+import org.siamese4j.model.io.ContainerReader;
+import org.siamese4j.model.io.ContainerWriter;
+import org.siamese4j.model.io.FileKind;
+import org.siamese4j.model.io.WriteLock;
+
+/**
+ * Model and checkpoint files. A model file holds the architecture, the preprocessing, the weights (with
+ * batch-norm statistics), the calibrated decision threshold and training metadata; a checkpoint adds the
+ * optimizer's state and the trainer's. Both are checksummed containers written atomically under a
+ * writer lock, and validated before anything large is allocated.
+ */
+public final class ModelFile {
+    public static final FileKind MODEL = new FileKind("S4JMODEL", "siamese4j model", 1);
+    public static final FileKind CHECKPOINT = new FileKind("S4JCKPT1", "siamese4j checkpoint", 1);
+    /** The largest file either kind may be (koch is about 160 MB). */
+    public static final long MAX_FILE_BYTES = 2L << 30;
+    private static final int MAX_TEXT = 1 << 20;
+
+    private ModelFile() {
+    }
+
+    /** A model read from a file. */
+    public record Loaded(SiameseNet net, Preprocessing preprocessing, double threshold, Map<String, String> metadata,
+                         String sha256) {
+    }
+
+    /** A checkpoint read from a file: a trainable network, its optimizer and the trainer's own state. */
+    public record Checkpoint(Loaded model, SgdMomentum optimizer, Map<String, String> trainerState) {
+    }
+
+    public static String save(Path path, SiameseNet net, Preprocessing pre, double threshold, Map<String, String> metadata) {
+        try (WriteLock lock = WriteLock.acquire(path)) {
+            return modelSections(net, pre, threshold, metadata).write(path, MODEL.magic(), 1);
+        }
+    }
+
+    public static String saveCheckpoint(Path path, SiameseNet net, Preprocessing pre, double threshold,
+                                        Map<String, String> metadata, SgdMomentum optimizer, Map<String, String> trainerState) {
+        ContainerWriter w = modelSections(net, pre, threshold, metadata);
+        Map<String, String> opt = new LinkedHashMap<>();
+        opt.put("step", Long.toString(optimizer.step()));
+        SgdMomentum.Schedule s = optimizer.schedule();
+        opt.put("steps-per-epoch", Long.toString(s.stepsPerEpoch()));
+        opt.put("momentum-start", Double.toString(s.momentumStart()));
+        opt.put("momentum-ramp-epochs", Double.toString(s.momentumRampEpochs()));
+        opt.put("decay-per-epoch", Double.toString(s.decayPerEpoch()));
+        for (int i = 0; i < optimizer.hyper().size(); i++) {
+            SgdMomentum.LayerHyper h = optimizer.hyper().get(i);
+            opt.put("layer." + i, h.learningRate() + "," + h.l2() + "," + h.finalMomentum());
+        }
+        w.putText("optimizer", KeyValues.format(opt));
+        w.putFloats("velocity", optimizer.velocity());
+        w.putText("trainer", KeyValues.format(trainerState));
+        try (WriteLock lock = WriteLock.acquire(path)) {
+            return w.write(path, CHECKPOINT.magic(), 1);
+        }
+    }
+
+    private static ContainerWriter modelSections(SiameseNet net, Preprocessing pre, double threshold, Map<String, String> metadata) {
+        Architecture a = net.architecture();
+        Map<String, String> arch = new LinkedHashMap<>();
+        arch.put("name", a.name());
+        arch.put("input-height", Integer.toString(a.inputHeight()));
+        arch.put("input-width", Integer.toString(a.inputWidth()));
+        arch.put("tower", a.towerSpec());
+        ContainerWriter w = new ContainerWriter();
+        w.putText("architecture", KeyValues.format(arch));
+        w.putText("preprocessing", KeyValues.format(pre.toMap()));
+        w.putDoubles("threshold", new double[] {threshold});
+        w.putText("metadata", KeyValues.format(metadata));
+        w.putText("layout", layout(net));
+        w.putFloats("params", net.params().values());
+        return w;
+    }
+
+    private static String layout(SiameseNet net) {
+        StringBuilder sb = new StringBuilder();
+        for (SiameseNet.ParamGroup g : net.groups()) {
+            for (Param p : g.params()) {
+                sb.append(g.name()).append('/').append(p.name()).append(' ').append(p.size()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    public static Loaded load(Path path, Kernels kernels) {
+        try (Container c = ContainerReader.read(path, MODEL, MAX_FILE_BYTES)) {
+            return readModel(c, kernels, false, path);
+        }
+    }
+
+    /** Reads a model from memory (the same validation as from a file); name is used in messages. */
+    public static Loaded load(byte[] data, String name, Kernels kernels) {
+        try (Container c = ContainerReader.read(data, name, MODEL, MAX_FILE_BYTES)) {
+            return readModel(c, kernels, false, Path.of(name));
+        }
+    }
+
+    public static Checkpoint loadCheckpoint(Path path, Kernels kernels) {
+        try (Container c = ContainerReader.read(path, CHECKPOINT, MAX_FILE_BYTES)) {
+            Loaded model = readModel(c, kernels, true, path);
+            try {
+                Map<String, String> opt = KeyValues.parse(text(c, "optimizer"));
+                SgdMomentum.Schedule schedule = new SgdMomentum.Schedule(Long.parseLong(KeyValues.require(opt, "steps-per-epoch")),
+                        KeyValues.number(opt, "momentum-start"), KeyValues.number(opt, "momentum-ramp-epochs"),
+                        KeyValues.number(opt, "decay-per-epoch"));
+                List<SgdMomentum.LayerHyper> hyper = new ArrayList<>();
+                for (int i = 0; i < model.net().groups().size(); i++) {
+                    String[] f = KeyValues.require(opt, "layer." + i).split(",");
+                    if (f.length != 3) {
+                        throw new IllegalArgumentException("layer." + i + " needs lr,l2,momentum");
+                    }
+                    hyper.add(new SgdMomentum.LayerHyper(Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2])));
+                }
+                SgdMomentum optimizer = new SgdMomentum(model.net(), hyper, schedule);
+                long step = Long.parseLong(KeyValues.require(opt, "step"));
+                float[] velocity = c.floats("velocity", model.net().params().size());
+                optimizer.restore(velocity, step);
+                Map<String, String> trainer = KeyValues.parse(text(c, "trainer"));
+                return new Checkpoint(model, optimizer, trainer);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(path + ": invalid optimizer state (" + e.getMessage() + ")");
+            }
+        }
+    }
+
+    private static Loaded readModel(Container c, Kernels kernels, boolean trainable, Path path) {
+        Architecture arch;
+        Preprocessing pre;
+        Map<String, String> meta;
+        try {
+            Map<String, String> a = KeyValues.parse(text(c, "architecture"));
+            arch = new Architecture(KeyValues.require(a, "name"), KeyValues.integer(a, "input-height"),
+                    KeyValues.integer(a, "input-width"), LayerSpec.parseList(KeyValues.require(a, "tower")));
+            pre = Preprocessing.fromMap(KeyValues.parse(text(c, "preprocessing")));
+            meta = KeyValues.parse(text(c, "metadata"));
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(path + ": invalid model description (" + e.getMessage() + ")");
+        }
+        if (pre.width() != arch.inputWidth() || pre.height() != arch.inputHeight()) {
+            throw new BadInputException(path + ": preprocessing size " + pre.width() + "x" + pre.height()
+                    + " does not match the network input " + arch.inputWidth() + "x" + arch.inputHeight());
+        }
+        long expected = arch.parameterCount();
+        if (!c.has("params") || c.count("params") != expected) {
+            throw new BadInputException(path + ": weights section holds " + (c.has("params") ? c.count("params") : 0)
+                    + " values but the architecture needs " + expected);
+        }
+        double[] threshold = c.doubles("threshold", 1);
+        if (!(threshold[0] >= 0 && threshold[0] <= 1)) {
+            throw new BadInputException(path + ": decision threshold " + threshold[0] + " is not a probability");
+        }
+        // only now, with the size known to match, allocate the network
+        SiameseNet net = SiameseNet.create(arch, kernels, trainable);
+        if (!text(c, "layout").equals(layout(net))) {
+            throw new BadInputException(path + ": parameter layout does not match the architecture");
+        }
+        c.readFloatsInto("params", net.params().values(), 0, net.params().size());
+        for (float v : net.params().values()) {
+            if (!Float.isFinite(v)) {
+                throw new BadInputException(path + ": weights contain NaN or infinity");
+            }
+        }
+        return new Loaded(net, pre, threshold[0], meta, c.sha256());
+    }
+
+    private static String text(Container c, String name) {
+        if (!c.has(name)) {
+            throw new BadInputException(c.displayName() + ": missing section '" + name + "'");
+        }
+        if (c.count(name) > MAX_TEXT) {
+            throw new BadInputException(c.displayName() + ": section '" + name + "' is too large (" + c.count(name) + " bytes)");
+        }
+        return c.text(name);
+    }
+}
