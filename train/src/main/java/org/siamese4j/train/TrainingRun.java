@@ -1,0 +1,53 @@
+package org.siamese4j.train;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.siamese4j.engine.Kernels;
+import org.siamese4j.model.Architecture;
+import org.siamese4j.model.ModelFile;
+import org.siamese4j.model.Preprocessing;
+import org.siamese4j.model.SgdMomentum;
+import org.siamese4j.model.SiameseNet;
+import org.siamese4j.train.data.LoadedDataset;
+
+/** Starting a training run from scratch, or resuming one exactly from its checkpoint. */
+public final class TrainingRun {
+    private TrainingRun() {
+    }
+
+    /** The optimizer schedule for a run: an epoch is one pass of tower images over the training set. */
+    public static SgdMomentum optimizer(SiameseNet net, TrainOptions o, long stepsPerEpoch) {
+        return new SgdMomentum(net, SgdMomentum.uniform(net, o.learningRate, o.l2, o.momentum),
+                new SgdMomentum.Schedule(Math.max(1, stepsPerEpoch), 0.5, o.momentumRampEpochs, o.decayPerEpoch));
+    }
+
+    public static Trainer start(TrainOptions o, Architecture arch, Preprocessing pre, Kernels kernels, LoadedDataset train,
+                                LoadedDataset validation, Path outDir, Map<String, String> metadata, PrintStream out,
+                                boolean interactive) {
+        Reports.ensureDir(outDir);
+        SiameseNet net = SiameseNet.create(arch, kernels, true);
+        o.init.initialize(net, o.seed);
+        BatchSampler probe = new BatchSampler(train, pre, o.scheme, o.pairsPerBatch, o.classesPerBatch, o.imagesPerClass,
+                o.withinGroup, null, o.fill, o.seed);
+        SgdMomentum opt = optimizer(net, o, probe.datasetImages() / probe.imagesPerBatch());
+        return new Trainer(o, net, opt, pre, train, validation, outDir, metadata, out, interactive);
+    }
+
+    /**
+     * Continues from a checkpoint: the network, optimizer state and trajectory settings come from the file;
+     * {@code o}'s stopping settings (steps, epochs, time, evaluation cadence) apply to the continued run.
+     */
+    public static Trainer resume(Path checkpoint, TrainOptions o, Kernels kernels, LoadedDataset train,
+                                 LoadedDataset validation, Path outDir, PrintStream out, boolean interactive) {
+        Reports.ensureDir(outDir);
+        ModelFile.Checkpoint c = ModelFile.loadCheckpoint(checkpoint, kernels);
+        o.applyTrajectory(c.trainerState());
+        Map<String, String> metadata = new LinkedHashMap<>(c.model().metadata());
+        Trainer t = new Trainer(o, c.model().net(), c.optimizer(), c.model().preprocessing(), train, validation, outDir,
+                metadata, out, interactive);
+        t.restore(c.trainerState());
+        return t;
+    }
+}

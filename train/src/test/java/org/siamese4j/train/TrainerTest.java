@@ -1,0 +1,106 @@
+package org.siamese4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.siamese4j.engine.Backend;
+import org.siamese4j.engine.Kernels;
+import org.siamese4j.model.Architecture;
+import org.siamese4j.model.LayerSpec;
+import org.siamese4j.model.ModelFile;
+import org.siamese4j.model.Preprocessing;
+import org.siamese4j.train.data.ClassSplit;
+import org.siamese4j.train.data.LoadedDataset;
+import org.siamese4j.train.data.SyntheticGlyphs;
+
+/** The training loop on the built-in synthetic glyphs: it learns, resumes exactly, and stops cleanly on NaN. */
+class TrainerTest {
+    static final Architecture ARCH = new Architecture("test", 20, 20, LayerSpec.parseList(
+            "conv 3x3 8 pad=1 bn relu; pool 2; conv 3x3 16 pad=1 bn relu; pool 2; dense 32 sigmoid"));
+    static final Preprocessing PRE = Preprocessing.plain(20, 20).withNormalization(true, 0, 1);
+    static LoadedDataset train;
+    static LoadedDataset validation;
+
+    @BeforeAll
+    static void data() {
+        LoadedDataset all = SyntheticGlyphs.generate(7, 6, 12, 6, 20);
+        List<String> valGroups = ClassSplit.chooseGroups(all.classes(), 1, 2);
+        var split = ClassSplit.byGroups(all.classes(), valGroups);
+        validation = LoadedDataset.of(split.selected());
+        train = LoadedDataset.of(split.rest());
+    }
+
+    static TrainOptions options(long steps) {
+        TrainOptions o = new TrainOptions();
+        o.seed = 5;
+        o.classesPerBatch = 8;
+        o.imagesPerClass = 2;
+        o.maxSteps = steps;
+        o.evalEvery = 20;
+        o.checkpointEvery = 10;
+        o.valWay = 5;
+        o.valTrials = 200;
+        o.calibrationPairs = 200;
+        o.learningRate = 0.05;
+        return o;
+    }
+
+    static Kernels kernels() {
+        return Backend.kernels("simd", 2);
+    }
+
+    @Test
+    void learnsSomethingOnSyntheticGlyphs(@TempDir Path dir) {
+        Trainer t = TrainingRun.start(options(150), ARCH, PRE, kernels(), train, validation, dir, Map.of("data", "synthetic"),
+                new PrintStream(new ByteArrayOutputStream()), false);
+        Trainer.Result r = t.run();
+        assertEquals(150, r.steps());
+        assertTrue(r.bestAccuracy() > 0.4, "5-way validation accuracy after 150 steps: " + r.bestAccuracy());
+        assertTrue(r.log().get(0).loss() > r.log().get(r.log().size() - 1).loss(), "loss decreases");
+        assertTrue(Files.exists(dir.resolve("model.s4j")) && Files.exists(dir.resolve("checkpoint.s4j")));
+        assertTrue(Files.exists(dir.resolve("log.csv")) && Files.exists(dir.resolve("chart.png")) && Files.exists(dir.resolve("trials.png")));
+        ModelFile.Loaded m = ModelFile.load(dir.resolve("model.s4j"), kernels());
+        assertTrue(m.threshold() > 0 && m.threshold() < 1, "calibrated threshold " + m.threshold());
+        assertEquals("synthetic", m.metadata().get("data"));
+    }
+
+    @Test
+    void resumeContinuesExactly(@TempDir Path dir) throws Exception {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        Path straight = dir.resolve("straight");
+        TrainingRun.start(options(40), ARCH, PRE, kernels(), train, validation, straight, Map.of(), quiet, false).run();
+        Path split = dir.resolve("split");
+        TrainingRun.start(options(20), ARCH, PRE, kernels(), train, validation, split, Map.of(), quiet, false).run();
+        Trainer resumed = TrainingRun.resume(split.resolve("checkpoint.s4j"), options(40), kernels(), train, validation, split,
+                quiet, false);
+        Trainer.Result r = resumed.run();
+        assertEquals(40, r.steps());
+        float[] a = ModelFile.loadCheckpoint(straight.resolve("checkpoint.s4j"), kernels()).model().net().params().values();
+        float[] b = ModelFile.loadCheckpoint(split.resolve("checkpoint.s4j"), kernels()).model().net().params().values();
+        assertArrayEquals(a, b, "resumed weights are bit-identical to an uninterrupted run");
+    }
+
+    @Test
+    void aDivergingRunStopsWithAClearReasonAndKeepsItsCheckpoint(@TempDir Path dir) {
+        TrainOptions o = options(200);
+        o.learningRate = 1e6;
+        o.checkpointEvery = 1;
+        Trainer t = TrainingRun.start(o, ARCH, PRE, kernels(), train, validation, dir, Map.of(), new PrintStream(new ByteArrayOutputStream()), false);
+        Trainer.Result r = t.run();
+        assertTrue(r.diverged(), r.stopReason());
+        assertTrue(r.stopReason().contains("NaN") || r.stopReason().contains("infinite"), r.stopReason());
+        // the last checkpoint is from a good step and loads
+        ModelFile.Checkpoint c = ModelFile.loadCheckpoint(dir.resolve("checkpoint.s4j"), kernels());
+        assertTrue(c.optimizer().step() < 200);
+    }
+}
