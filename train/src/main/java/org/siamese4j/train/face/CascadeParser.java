@@ -53,6 +53,11 @@ public final class CascadeParser {
     static final int MAX_TREES = 200_000;
     static final int MAX_NODES_PER_TREE = 1_024;
     static final int MAX_FEATURES = 200_000;
+    /**
+     * Largest rectangle weight magnitude (OpenCV's are -1 to 3). It keeps every feature value finite, so the
+     * detector's comparisons never meet a NaN.
+     */
+    static final float MAX_RECT_WEIGHT = 10_000f;
     static final int MAX_DEPTH = 32;
     static final int MAX_TEXT_CHARS = 1 << 20;
 
@@ -674,7 +679,12 @@ public final class CascadeParser {
             for (int i = 0; i < 4; i++) {
                 featureRects.add(parseInt(tokens[i], where));
             }
-            featureWeights.add(parseFloat(tokens[4], "weight of " + where));
+            float weight = parseFloat(tokens[4], "weight of " + where);
+            if (Math.abs(weight) > MAX_RECT_WEIGHT) {
+                throw fail("weight " + tokens[4] + " of " + where + " is outside [-" + (int) MAX_RECT_WEIGHT + ", "
+                        + (int) MAX_RECT_WEIGHT + "]");
+            }
+            featureWeights.add(weight);
             featureRectCount++;
         }
 

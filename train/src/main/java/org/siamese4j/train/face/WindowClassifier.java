@@ -186,8 +186,9 @@ final class WindowClassifier {
     }
 
     /**
-     * 1 when {@code value < threshold}, else 0, without a branch: the two are never NaN and the difference of
-     * two different floats is never zero, so its sign bit is exactly the comparison. Picking the left or right
+     * 1 when {@code value < threshold}, else 0, without a branch: both are finite (the parser bounds weights
+     * and the normalisation factor is at most 1) and the difference of two different floats is never zero, so
+     * its sign bit is exactly the comparison. Picking the left or right
      * entry (LEFT = RIGHT - 1) with it instead of a conditional made the detector twice as fast: the choice is a
      * coin flip for the branch predictor, and a mispredicted branch costs more than the whole feature.
      */

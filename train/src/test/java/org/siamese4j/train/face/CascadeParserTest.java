@@ -161,6 +161,7 @@ class CascadeParserTest {
                         "tilted rectangle 1"),
                 Arguments.of("four rects", s.replace("5 3 1 2 1.5</_>", "5 3 1 2 1.5</_><_>0 0 1 1 1.</_>"),
                         "more than 3 rectangles"),
+                Arguments.of("absurd weight", s.replace("4 2 3 4 3.", "4 2 3 4 3e30"), "is outside [-10000, 10000]"),
                 Arguments.of("rect with four numbers", s.replace("0 0 12 6 2.", "0 0 12 6"), "'x y w h weight'"),
                 Arguments.of("huge rect list", s.replace("0 0 12 6 2.", "0 0 12 6 2." + " 1".repeat(300_000)),
                         "got 300005 numbers"),
