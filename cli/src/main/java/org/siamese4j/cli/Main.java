@@ -6,6 +6,8 @@ import java.util.OptionalInt;
 import org.siamese4j.cli.commands.DownloadCommand;
 import org.siamese4j.cli.commands.GradcheckCommand;
 import org.siamese4j.cli.commands.InfoCommand;
+import org.siamese4j.cli.commands.EvalCommand;
+import org.siamese4j.cli.commands.TrainCommand;
 import org.siamese4j.cli.commands.VerifyCommand;
 import org.siamese4j.engine.BadInputException;
 
@@ -24,6 +26,8 @@ public final class Main {
     /** Every command, in the order help lists them. Adding a command is one line here plus its class. */
     public static CommandRegistry commands() {
         return new CommandRegistry(
+                new TrainCommand(),
+                new EvalCommand(),
                 new InfoCommand(),
                 new GradcheckCommand(),
                 new VerifyCommand(),

@@ -137,6 +137,98 @@ public interface ValueParser<T> {
         };
     }
 
+    /** A non-negative integer. */
+    static ValueParser<Integer> nonNegativeInt() {
+        return intRange(0, Integer.MAX_VALUE, "a non-negative integer");
+    }
+
+    /** A positive long. */
+    static ValueParser<Long> positiveLong() {
+        return s -> {
+            try {
+                long v = Long.parseLong(s.trim());
+                if (v > 0) {
+                    return v;
+                }
+            } catch (NumberFormatException e) {
+                // fall through
+            }
+            throw new IllegalArgumentException("expected a positive integer");
+        };
+    }
+
+    /** A finite number, possibly zero or negative. */
+    static ValueParser<Double> number() {
+        return ValueParser::finite;
+    }
+
+    /** A number >= 0. */
+    static ValueParser<Double> nonNegativeDouble() {
+        return s -> {
+            double v = finite(s);
+            if (v < 0) {
+                throw new IllegalArgumentException("expected a number >= 0");
+            }
+            return v;
+        };
+    }
+
+    /** A duration: plain seconds, or with units, as in 90s, 10m, 1h, 1h30m. */
+    static ValueParser<java.time.Duration> duration() {
+        return s -> {
+            String t = s.trim().toLowerCase(Locale.ROOT);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s?)?").matcher(t);
+            if (t.isEmpty() || !m.matches()) {
+                throw new IllegalArgumentException("expected a duration such as 90s, 10m or 1h30m");
+            }
+            long h = m.group(1) == null ? 0 : Long.parseLong(m.group(1));
+            long min = m.group(2) == null ? 0 : Long.parseLong(m.group(2));
+            long sec = m.group(3) == null ? 0 : Long.parseLong(m.group(3));
+            long total = h * 3600 + min * 60 + sec;
+            if (total <= 0 || total > 366L * 24 * 3600) {
+                throw new IllegalArgumentException("expected a positive duration such as 90s, 10m or 1h30m");
+            }
+            return java.time.Duration.ofSeconds(total);
+        };
+    }
+
+    /** A comma-separated list of non-empty words. */
+    static ValueParser<List<String>> list() {
+        return s -> {
+            List<String> out = new ArrayList<>();
+            for (String part : s.split(",")) {
+                if (!part.isBlank()) {
+                    out.add(part.trim());
+                }
+            }
+            if (out.isEmpty()) {
+                throw new IllegalArgumentException("expected a comma-separated list");
+            }
+            return out;
+        };
+    }
+
+    /** Four comma-separated fractions left,top,width,height of an image. */
+    static ValueParser<double[]> box() {
+        return s -> {
+            String[] p = s.split(",");
+            if (p.length != 4) {
+                throw new IllegalArgumentException("expected left,top,width,height as fractions");
+            }
+            double[] v = new double[4];
+            for (int i = 0; i < 4; i++) {
+                v[i] = finite(p[i]);
+                if (v[i] < 0 || v[i] > 1) {
+                    throw new IllegalArgumentException("expected fractions between 0 and 1");
+                }
+            }
+            if (v[2] <= 0 || v[3] <= 0 || v[0] + v[2] > 1 + 1e-9 || v[1] + v[3] > 1 + 1e-9) {
+                throw new IllegalArgumentException("expected a box inside the image");
+            }
+            return v;
+        };
+    }
+
     /** One of the given words (case-insensitive); returns the word as declared. */
     static ValueParser<String> oneOf(String... choices) {
         List<String> list = List.of(choices);

@@ -149,7 +149,7 @@ public final class Reports {
         EmbeddingTable table = new EmbeddingTable(net, pre, data);
         int way = trials.get(0).supportClasses().length;
         int cols = way + 1;
-        int w = cols * CELL + 20;
+        int w = cols * CELL + 24;
         int h = trials.size() * (CELL + 12) + 30;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();

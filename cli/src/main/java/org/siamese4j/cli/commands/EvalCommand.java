@@ -1,0 +1,288 @@
+package org.siamese4j.cli.commands;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.siamese4j.cli.Command;
+import org.siamese4j.cli.ExitCode;
+import org.siamese4j.cli.Invocation;
+import org.siamese4j.cli.Json;
+import org.siamese4j.cli.Option;
+import org.siamese4j.cli.UsageException;
+import org.siamese4j.cli.ValueParser;
+import org.siamese4j.engine.BadInputException;
+import org.siamese4j.model.ModelFile;
+import org.siamese4j.model.SiameseModel;
+import org.siamese4j.model.SiameseNet;
+import org.siamese4j.train.DataSplits;
+import org.siamese4j.train.data.LoadedDataset;
+import org.siamese4j.train.eval.Baselines;
+import org.siamese4j.train.eval.EmbeddingTable;
+import org.siamese4j.train.eval.LakeRuns;
+import org.siamese4j.train.eval.Matcher;
+import org.siamese4j.train.eval.OneShot;
+import org.siamese4j.train.eval.PairList;
+import org.siamese4j.train.eval.Verification;
+
+/** {@code siamese eval}: N-way one-shot accuracy, Lake's Omniglot runs, or LFW-style pair verification. */
+public final class EvalCommand implements Command {
+    static final Option<Path> MODEL = Option.value("model", "FILE", ValueParser.path(), "the model file").required();
+    static final Option<Path> DATA = Option.value("data", "PATH", ValueParser.path(),
+            "class-per-folder images (folder or .zip); default: the data the model was trained on");
+    static final Option<String> SPLIT = Option.value("split", "PART", ValueParser.oneOf("test", "validation", "all"),
+            "which classes: the model's held-out test or validation classes, or all").defaultValue("test");
+    static final Option<Integer> WAY = Option.value("way", "N", ValueParser.intRange(2, 1000), "N-way one-shot").defaultValue(20);
+    static final Option<Integer> TRIALS = Option.value("trials", "N", ValueParser.positiveInt(1_000_000),
+            "one-shot trials").defaultValue(2000);
+    static final Option<Boolean> ACROSS = Option.flag("across-groups", "draw the N classes from any group, not one alphabet");
+    static final Option<Long> SEED = Option.value("seed", "N", ValueParser.anyLong(), "seed of the trials").defaultValue(99L);
+    static final Option<Path> LAKE = Option.value("lake-runs", "DIR", ValueParser.path(),
+            "Lake's fixed benchmark: a folder of run01..run20 with class_labels.txt");
+    static final Option<Path> PAIRS = Option.value("pairs", "PAIRS.TXT", ValueParser.path(),
+            "verify the pairs of an LFW-style pairs file (images under --data)");
+    static final Option<List<String>> FOLDS = Option.value("folds", "LIST", ValueParser.list(),
+            "with --pairs: only these folds, e.g. 5 (default all)");
+    static final Option<Boolean> EIGENFACES = Option.flag("eigenfaces",
+            "also run the Eigenfaces baseline, fitted on the model's training classes");
+
+    @Override
+    public String name() {
+        return "eval";
+    }
+
+    @Override
+    public String summary() {
+        return "measure one-shot accuracy, Lake's Omniglot runs, or pair verification, with baselines";
+    }
+
+    @Override
+    public String details() {
+        return """
+                One-shot (default): seeded N-way trials on the model's held-out test classes (recorded in the model at
+                training time; --split all for another dataset), within one group (alphabet) when the data has groups.
+                Reports the accuracy with a 95% confidence interval, and pixel nearest neighbour on the same trials.
+                --lake-runs DIR: Lake et al.'s 20 fixed 20-way runs; accuracy overall and per run.
+                --pairs FILE: verification of LFW-style pairs; accuracy at the model's calibrated threshold, 10-fold
+                accuracy (threshold chosen on 9 folds, tested on the 10th), ROC AUC and equal error rate.
+                --eigenfaces adds the Eigenfaces baseline (PCA on the training classes, whitened, nearest neighbour).
+
+                Exit codes: 0 measured; 2 bad input (e.g. --way larger than the number of classes).
+                JSON: {task, way, trials, accuracy, ci95, seconds, ...}
+
+                examples:
+                  siamese eval --model runs/omniglot/model.s4j --data images_background.zip --way 20 --trials 2000
+                  siamese eval --model runs/omniglot/model.s4j --lake-runs omniglot/python/one-shot-classification
+                  siamese eval --model runs/lfw/model.s4j --data lfw-train.zip --pairs pairs.txt --folds 5 --eigenfaces""";
+    }
+
+    @Override
+    public List<Option<?>> options() {
+        return List.of(MODEL, DATA, SPLIT, WAY, TRIALS, ACROSS, SEED, LAKE, PAIRS, FOLDS, EIGENFACES);
+    }
+
+    @Override
+    public int run(Invocation inv) {
+        long t0 = System.nanoTime();
+        ModelFile.Loaded loaded = ModelFile.load(inv.get(MODEL), inv.kernels());
+        Json.Obj result;
+        if (inv.get(LAKE) != null) {
+            result = lake(inv, loaded);
+        } else if (inv.get(PAIRS) != null) {
+            result = pairs(inv, loaded);
+        } else {
+            result = oneShot(inv, loaded);
+        }
+        result.put("seconds", (System.nanoTime() - t0) / 1e9).put("model", inv.get(MODEL).toString());
+        if (inv.json()) {
+            inv.printJson(result);
+        }
+        return ExitCode.OK;
+    }
+
+    private Path dataPath(Invocation inv, ModelFile.Loaded m) {
+        if (inv.get(DATA) != null) {
+            return inv.get(DATA);
+        }
+        String recorded = m.metadata().getOrDefault("data", "");
+        if (recorded.isEmpty() || recorded.equals("synthetic")) {
+            throw new UsageException("pass --data (the model records no dataset path)");
+        }
+        return Path.of(recorded);
+    }
+
+    private Json.Obj oneShot(Invocation inv, ModelFile.Loaded m) {
+        LoadedDataset all = TrainingData.load(inv, dataPath(inv, m), m.preprocessing());
+        String split = inv.get(SPLIT);
+        LoadedDataset data = split.equals("all") ? all
+                : DataSplits.select(all, m.metadata(), split.equals("test") ? DataSplits.TEST_KEY : DataSplits.VALIDATION_KEY);
+        int way = inv.get(WAY);
+        long usable = data.classes().stream().filter(c -> c.size() >= 2).count();
+        if (usable < way) {
+            throw new BadInputException("--way " + way + " needs " + way + " classes with 2+ images; the " + split
+                    + " classes have " + usable);
+        }
+        boolean grouped = !inv.get(ACROSS) && data.classes().stream().anyMatch(c -> !c.group().isEmpty());
+        List<OneShot.Trial> trials = OneShot.trials(data, way, inv.get(TRIALS), grouped, inv.get(SEED));
+        OneShot.Result ours = OneShot.evaluate(trials, new EmbeddingTable(m.net(), m.preprocessing(), data));
+        OneShot.Result pixels = OneShot.evaluate(trials, Baselines.pixels(data));
+        Json.Obj r = Json.object().put("task", "one-shot").put("split", split).put("way", way).put("trials", ours.trials())
+                .put("within_groups", grouped).put("accuracy", ours.accuracy())
+                .put("ci95", new double[] {ours.ci95Low(), ours.ci95High()}).put("classes", data.classCount())
+                .put("pixel_nn", TrainCommand.resultJson(pixels));
+        line(inv, "siamese        " + ours.format() + (grouped ? ", within groups" : ""));
+        line(inv, "pixel NN       " + pixels.format());
+        if (inv.get(EIGENFACES)) {
+            LoadedDataset train = trainingClasses(all, m);
+            OneShot.Result eig = OneShot.evaluate(trials, Baselines.Eigenfaces.fit(train, 100, true, 3000, 1).scorer(data));
+            r.put("eigenfaces", TrainCommand.resultJson(eig));
+            line(inv, "eigenfaces     " + eig.format());
+        }
+        return r;
+    }
+
+    /** The classes the model was trained on: everything but its recorded test and validation classes. */
+    private static LoadedDataset trainingClasses(LoadedDataset all, ModelFile.Loaded m) {
+        Set<String> held = new TreeSet<>(DataSplits.parseList(m.metadata().get(DataSplits.TEST_KEY)));
+        held.addAll(DataSplits.parseList(m.metadata().get(DataSplits.VALIDATION_KEY)));
+        return LoadedDataset.of(all.classes().stream().filter(c -> !held.contains(c.name())).toList());
+    }
+
+    private Json.Obj lake(Invocation inv, ModelFile.Loaded m) {
+        List<LakeRuns.Run> runs = LakeRuns.read(inv.get(LAKE));
+        SiameseModel model = SiameseModel.of(m.net(), m.preprocessing(), m.threshold());
+        LakeRuns.Result ours = LakeRuns.evaluate(runs, Matcher.of(model));
+        LakeRuns.Result pixels = LakeRuns.evaluate(runs, Matcher.pixels(m.preprocessing()));
+        OneShot.Result r = OneShot.result(runs.get(0).trainings().size(), ours.trials(), ours.correct());
+        line(inv, "siamese        Lake's runs: " + r.format());
+        line(inv, "pixel NN       Lake's runs: " + OneShot.result(r.way(), pixels.trials(), pixels.correct()).format());
+        for (Map.Entry<String, Double> e : ours.perRun().entrySet()) {
+            line(inv, String.format(Locale.ROOT, "  %s %.1f%% (pixels %.1f%%)", e.getKey(), 100 * e.getValue(),
+                    100 * pixels.perRun().get(e.getKey())));
+        }
+        return Json.object().put("task", "lake-runs").put("way", r.way()).put("trials", r.trials()).put("accuracy", r.accuracy())
+                .put("ci95", new double[] {r.ci95Low(), r.ci95High()}).put("per_run", ours.perRun())
+                .put("pixel_nn", Json.object().put("accuracy", pixels.accuracy()).put("per_run", pixels.perRun()));
+    }
+
+    private Json.Obj pairs(Invocation inv, ModelFile.Loaded m) {
+        PairList list = PairList.read(inv.get(PAIRS));
+        Set<Integer> folds = new TreeSet<>();
+        if (inv.get(FOLDS) == null) {
+            for (int f = 1; f <= list.folds(); f++) {
+                folds.add(f);
+            }
+        } else {
+            for (String f : inv.get(FOLDS)) {
+                try {
+                    int v = Integer.parseInt(f);
+                    if (v < 1 || v > list.folds()) {
+                        throw new NumberFormatException();
+                    }
+                    folds.add(v);
+                } catch (NumberFormatException e) {
+                    throw new UsageException("--folds: " + f + " is not a fold of " + inv.get(PAIRS) + " (1.." + list.folds() + ")");
+                }
+            }
+        }
+        List<PairList.Pair> pairs = list.inFolds(folds);
+        LoadedDataset all = TrainingData.load(inv, dataPath(inv, m), m.preprocessing());
+        Map<String, Integer> classIndex = new HashMap<>();
+        for (int c = 0; c < all.classes().size(); c++) {
+            String name = all.classes().get(c).name();
+            classIndex.put(name.substring(name.lastIndexOf('/') + 1), c);
+        }
+        List<int[]> located = new ArrayList<>();
+        List<PairList.Pair> kept = new ArrayList<>();
+        int missing = 0;
+        for (PairList.Pair p : pairs) {
+            int[] a = find(all, classIndex, p.nameA(), p.indexA());
+            int[] b = find(all, classIndex, p.nameB(), p.indexB());
+            if (a == null || b == null) {
+                missing++;
+                continue;
+            }
+            located.add(new int[] {a[0], a[1], b[0], b[1]});
+            kept.add(p);
+        }
+        if (kept.isEmpty()) {
+            throw new BadInputException(inv.get(PAIRS) + ": none of the pairs' images are in " + dataPath(inv, m));
+        }
+        if (missing > 0) {
+            inv.progress("warning: " + missing + " pairs skipped: their images are not in the data");
+        }
+        int n = kept.size();
+        boolean[] same = new boolean[n];
+        // 10 folds over the chosen pairs, interleaved so each holds same and different pairs alike
+        int[] fold = new int[n];
+        int sameSeen = 0;
+        int diffSeen = 0;
+        for (int i = 0; i < n; i++) {
+            same[i] = kept.get(i).same();
+            fold[i] = same[i] ? (sameSeen++ % 10) : (diffSeen++ % 10);
+        }
+        EmbeddingTable table = new EmbeddingTable(m.net(), m.preprocessing(), all);
+        double[] ours = new double[n];
+        for (int i = 0; i < n; i++) {
+            int[] l = located.get(i);
+            ours[i] = SiameseNet.sigmoid(table.similarity(l[0], l[1], l[2], l[3]));
+        }
+        Json.Obj r = Json.object().put("task", "verification").put("pairs", n).put("folds", folds)
+                .put("siamese", verification(inv, "siamese", ours, same, fold, m.threshold()));
+        OneShot.Scorer pix = Baselines.pixels(all);
+        r.put("pixel_nn", verification(inv, "pixel NN", scores(pix, located), same, fold, Double.NaN));
+        if (inv.get(EIGENFACES)) {
+            LoadedDataset train = trainingClasses(all, m);
+            Baselines.Eigenfaces e = Baselines.Eigenfaces.fit(train, 100, true, 3000, 1);
+            r.put("eigenfaces", verification(inv, "eigenfaces", scores(e.scorer(all), located), same, fold, Double.NaN));
+        }
+        return r;
+    }
+
+    private static double[] scores(OneShot.Scorer s, List<int[]> located) {
+        double[] out = new double[located.size()];
+        for (int i = 0; i < out.length; i++) {
+            int[] l = located.get(i);
+            out[i] = s.similarity(l[0], l[1], l[2], l[3]);
+        }
+        return out;
+    }
+
+    private Json.Obj verification(Invocation inv, String name, double[] s, boolean[] same, int[] fold, double threshold) {
+        Verification.Folds f = Verification.kFold(s, same, fold, 10);
+        double auc = Verification.auc(s, same);
+        Verification.Eer eer = Verification.eer(s, same);
+        Json.Obj o = Json.object().put("accuracy_10fold", f.meanAccuracy()).put("std_10fold", f.std()).put("auc", auc)
+                .put("eer", eer.rate());
+        String atThreshold = "";
+        if (!Double.isNaN(threshold)) {
+            double acc = Verification.accuracy(s, same, threshold);
+            o.put("accuracy_at_threshold", acc).put("threshold", threshold);
+            atThreshold = String.format(Locale.ROOT, ", %.1f%% at its calibrated threshold %.3f", 100 * acc, threshold);
+        }
+        line(inv, String.format(Locale.ROOT, "%-14s 10-fold accuracy %.1f%% (+-%.1f)%s, AUC %.3f, EER %.1f%%", name,
+                100 * f.meanAccuracy(), 100 * f.std(), atThreshold, auc, 100 * eer.rate()));
+        return o;
+    }
+
+    private static int[] find(LoadedDataset all, Map<String, Integer> classIndex, String person, int index) {
+        Integer c = classIndex.get(person);
+        if (c == null) {
+            return null;
+        }
+        int i = all.classes().get(c).imageNames().indexOf(PairList.fileName(person, index));
+        return i < 0 ? null : new int[] {c, i};
+    }
+
+    private static void line(Invocation inv, String s) {
+        if (inv.json()) {
+            inv.err().println(s);
+        } else {
+            inv.out().println(s);
+        }
+    }
+}

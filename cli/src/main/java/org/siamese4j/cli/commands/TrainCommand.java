@@ -1,0 +1,472 @@
+package org.siamese4j.cli.commands;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.siamese4j.cli.Command;
+import org.siamese4j.cli.ExitCode;
+import org.siamese4j.cli.Invocation;
+import org.siamese4j.cli.Json;
+import org.siamese4j.cli.Option;
+import org.siamese4j.cli.UsageException;
+import org.siamese4j.cli.ValueParser;
+import org.siamese4j.engine.BadInputException;
+import org.siamese4j.model.Architecture;
+import org.siamese4j.model.Initializer;
+import org.siamese4j.model.LayerSpec;
+import org.siamese4j.model.ModelFile;
+import org.siamese4j.model.Preprocessing;
+import org.siamese4j.model.SiameseNet;
+import org.siamese4j.train.BatchSampler;
+import org.siamese4j.train.DataSplits;
+import org.siamese4j.train.TrainOptions;
+import org.siamese4j.train.Trainer;
+import org.siamese4j.train.TrainingRun;
+import org.siamese4j.train.data.LoadedDataset;
+import org.siamese4j.train.data.SyntheticGlyphs;
+import org.siamese4j.train.eval.Baselines;
+import org.siamese4j.train.eval.EmbeddingTable;
+import org.siamese4j.train.eval.OneShot;
+import org.siamese4j.train.eval.PairList;
+
+/** {@code siamese train}: trains a Siamese network on a class-per-folder dataset, or on built-in glyphs. */
+public final class TrainCommand implements Command {
+    static final Option<Path> DATA = Option.value("data", "PATH", ValueParser.path(),
+            "class-per-folder images, a folder or a .zip (default: built-in synthetic glyphs)");
+    static final Option<String> PRESET = Option.value("preset", "NAME", ValueParser.oneOf("compact", "koch", "small28"),
+            "network preset: compact, koch or small28").defaultValue("compact");
+    static final Option<String> TOWER = Option.value("tower", "SPEC", ValueParser.text(),
+            "a custom tower, e.g. 'conv 3x3 64 pad=1 bn relu; pool 2; dense 128 sigmoid'");
+    static final Option<Integer> SIZE = Option.value("size", "PX", ValueParser.positiveInt(Architecture.MAX_INPUT),
+            "input size in pixels (square), overriding the preset's");
+    static final Option<double[]> CROP = Option.value("crop", "L,T,W,H", ValueParser.box(),
+            "crop each image to this box (fractions) before resizing, e.g. 0.264,0.264,0.488,0.488 for LFW faces");
+    static final Option<String> INVERT = Option.value("invert", "MODE", ValueParser.oneOf("auto", "yes", "no"),
+            "invert pixel values (auto: for dark strokes on white)").defaultValue("auto");
+    static final Option<Path> OUT = Option.value("out", "DIR", ValueParser.path(), "output folder (default runs/<data name>)");
+    static final Option<Path> RESUME = Option.value("resume", "CHECKPOINT", ValueParser.path(),
+            "continue exactly from a checkpoint (its data split and settings are kept)");
+    static final Option<Long> STEPS = Option.value("steps", "N", ValueParser.positiveLong(), "stop after N steps");
+    static final Option<Double> EPOCHS = Option.value("epochs", "E", ValueParser.positiveDouble(), "stop after E epochs");
+    static final Option<Duration> TIME = Option.value("time-limit", "T", ValueParser.duration(),
+            "stop after this much time, e.g. 90s, 10m, 1h (resumed runs count the earlier time)");
+    static final Option<Integer> PATIENCE = Option.value("patience", "N", ValueParser.nonNegativeInt(),
+            "stop after N validations without improvement (0: never)").defaultValue(0);
+    static final Option<Integer> EVAL_EVERY = Option.value("eval-every", "STEPS", ValueParser.positiveInt(),
+            "validate every this many steps").defaultValue(500);
+    static final Option<Integer> CHECKPOINT_EVERY = Option.value("checkpoint-every", "STEPS", ValueParser.positiveInt(),
+            "write a checkpoint every this many steps").defaultValue(500);
+    static final Option<String> SAMPLING = Option.value("sampling", "SCHEME", ValueParser.oneOf("classes", "pairs"),
+            "classes: P classes x K images, every pair scored; pairs: Koch's same/different pairs").defaultValue("classes");
+    static final Option<Integer> BATCH = Option.value("batch", "PAIRS", ValueParser.positiveInt(4096),
+            "pairs per step with --sampling pairs").defaultValue(64);
+    static final Option<Integer> CLASSES = Option.value("classes-per-batch", "P", ValueParser.positiveInt(4096),
+            "classes per step with --sampling classes").defaultValue(32);
+    static final Option<Integer> PER_CLASS = Option.value("images-per-class", "K", ValueParser.positiveInt(64),
+            "images per class per step with --sampling classes").defaultValue(2);
+    static final Option<Boolean> ACROSS = Option.flag("across-groups",
+            "draw negatives from any class instead of the same group (alphabet)");
+    static final Option<String> AUGMENT = Option.value("augment", "NAME", ValueParser.oneOf("koch", "flip", "faces", "none"),
+            "augmentation: Koch's affine distortions, plus flips, milder for faces, or none").defaultValue("koch");
+    static final Option<Double> LR = Option.value("lr", "RATE", ValueParser.positiveDouble(), "learning rate").defaultValue(0.05);
+    static final Option<Double> L2 = Option.value("l2", "LAMBDA", ValueParser.nonNegativeDouble(), "L2 weight decay").defaultValue(1e-4);
+    static final Option<Double> MOMENTUM = Option.value("momentum", "MU", ValueParser.probability(),
+            "final momentum (starts at 0.5)").defaultValue(0.9);
+    static final Option<Double> DECAY = Option.value("lr-decay", "FACTOR", ValueParser.probability(),
+            "learning-rate factor per epoch").defaultValue(0.99);
+    static final Option<Initializer> INIT = Option.value("init", "SCHEME", ValueParser.enumOf(Initializer.class),
+            "weight initialisation: he or paper (Koch et al.)").defaultValue(Initializer.HE);
+    static final Option<Long> SEED = Option.value("seed", "N", ValueParser.anyLong(), "random seed").defaultValue(1L);
+    static final Option<Integer> WAY = Option.value("way", "N", ValueParser.intRange(2, 1000),
+            "N-way one-shot for validation and the final test").defaultValue(20);
+    static final Option<Integer> VAL_TRIALS = Option.value("val-trials", "N", ValueParser.positiveInt(100_000),
+            "one-shot trials per validation").defaultValue(1000);
+    static final Option<Integer> TEST_TRIALS = Option.value("test-trials", "N", ValueParser.positiveInt(1_000_000),
+            "one-shot trials of the final test").defaultValue(2000);
+    static final Option<Integer> VAL_GROUPS = Option.value("val-groups", "N", ValueParser.nonNegativeInt(),
+            "hold out N groups (alphabets) for validation (default 5 when the data has groups)");
+    static final Option<Integer> TEST_GROUPS = Option.value("test-groups", "N", ValueParser.nonNegativeInt(),
+            "hold out N groups (alphabets) for the final test (default 5 when the data has groups)");
+    static final Option<List<String>> VAL_CLASSES = Option.value("val-classes", "LIST", ValueParser.list(),
+            "hold out these classes for validation (names, or ranges like s26..s30)");
+    static final Option<List<String>> TEST_CLASSES = Option.value("test-classes", "LIST", ValueParser.list(),
+            "hold out these classes for the final test (names, or ranges like s31..s40)");
+    static final Option<Double> VAL_FRACTION = Option.value("val-fraction", "F", ValueParser.probability(),
+            "hold out this fraction of classes for validation when no groups or list are given").defaultValue(0.1);
+    static final Option<Path> EXCLUDE_PAIRS = Option.value("exclude-pairs", "PAIRS.TXT", ValueParser.path(),
+            "an LFW-style pairs file whose --exclude-folds people are held out as the test set");
+    static final Option<List<String>> EXCLUDE_FOLDS = Option.value("exclude-folds", "LIST", ValueParser.list(),
+            "folds of --exclude-pairs to hold out, e.g. 5");
+    static final Option<Long> SPLIT_SEED = Option.value("split-seed", "N", ValueParser.anyLong(),
+            "seed of the class split").defaultValue(2026L);
+    static final Option<Boolean> BASELINES = Option.flag("eigenfaces", "also report the Eigenfaces baseline on the test trials");
+
+    @Override
+    public String name() {
+        return "train";
+    }
+
+    @Override
+    public String summary() {
+        return "train a Siamese network on images (or on built-in synthetic glyphs) and test it on unseen classes";
+    }
+
+    @Override
+    public String details() {
+        return """
+                Trains the twin-tower network on pairs from a class-per-folder dataset (a folder or a .zip; the class
+                is the folder that holds the images, its parent folder a group such as an Omniglot alphabet). Classes
+                are split, never images: validation classes drive early stopping and the decision threshold, test
+                classes are only used for the final N-way one-shot test, next to the pixel nearest-neighbour baseline.
+                Without --data it trains on built-in procedurally drawn glyphs for about 90 seconds.
+
+                Writes to --out: model.s4j (best by validation, with its calibrated threshold), checkpoint.s4j
+                (resume with --resume), log.csv, chart.png and trials.png. Ctrl-C saves a checkpoint and stops.
+
+                Exit codes: 0 trained; 1 the loss diverged (the last good checkpoint is kept); 2 bad input.
+                JSON: {model, checkpoint, out, steps, epochs, seconds, stop_reason, best_val_accuracy, threshold,
+                       images_per_second, pairs_per_second, data{...}, test{way, trials, accuracy, ci95, pixel_nn{...}}}
+
+                examples:
+                  siamese train
+                  siamese train --data images_background.zip --time-limit 60m --out runs/omniglot
+                  siamese train --data att_faces --test-classes s31..s40 --val-classes s26..s30 --way 10 --time-limit 10m
+                  siamese train --data lfw-train.zip --exclude-pairs pairs.txt --exclude-folds 5 --crop 0.264,0.264,0.488,0.488""";
+    }
+
+    @Override
+    public List<Option<?>> options() {
+        return List.of(DATA, PRESET, TOWER, SIZE, CROP, INVERT, OUT, RESUME, STEPS, EPOCHS, TIME, PATIENCE, EVAL_EVERY,
+                CHECKPOINT_EVERY, SAMPLING, BATCH, CLASSES, PER_CLASS, ACROSS, AUGMENT, LR, L2, MOMENTUM, DECAY, INIT, SEED,
+                WAY, VAL_TRIALS, TEST_TRIALS, VAL_GROUPS, TEST_GROUPS, VAL_CLASSES, TEST_CLASSES, VAL_FRACTION,
+                EXCLUDE_PAIRS, EXCLUDE_FOLDS, SPLIT_SEED, BASELINES);
+    }
+
+    @Override
+    public int run(Invocation inv) throws Exception {
+        Path data = inv.get(DATA);
+        boolean synthetic = data == null && !inv.has(RESUME);
+        Path resume = inv.get(RESUME);
+        ModelFile.Checkpoint checkpoint = null;
+        if (resume != null) {
+            checkpoint = ModelFile.loadCheckpoint(resume, inv.kernels());
+            if (data == null) {
+                String recorded = checkpoint.model().metadata().getOrDefault("data", "");
+                if (recorded.equals("synthetic")) {
+                    synthetic = true;
+                } else if (recorded.isEmpty()) {
+                    throw new UsageException("the checkpoint records no data path: pass --data");
+                } else {
+                    data = Path.of(recorded);
+                }
+            }
+        }
+        Architecture arch;
+        Preprocessing pre;
+        if (checkpoint != null) {
+            arch = checkpoint.model().net().architecture();
+            pre = checkpoint.model().preprocessing();
+        } else {
+            arch = architecture(inv);
+            pre = Preprocessing.plain(arch.inputWidth(), arch.inputHeight());
+            double[] crop = inv.get(CROP);
+            if (crop != null) {
+                pre = pre.withCrop(crop[0], crop[1], crop[2], crop[3]);
+            }
+        }
+        LoadedDataset all = synthetic
+                ? SyntheticGlyphs.generate(inv.get(SEED) + 1000, 24, 20, 10, arch.inputWidth())
+                : TrainingData.load(inv, data, pre);
+        if (synthetic && arch.inputWidth() != arch.inputHeight()) {
+            throw new UsageException("the built-in glyphs are square: use a square --size");
+        }
+        // invert and normalise: stroke images become bright strokes on zero, photos keep their polarity
+        double meanPixel = TrainingData.meanPixel(all);
+        boolean invert;
+        float fill;
+        if (checkpoint != null) {
+            invert = pre.invert();
+            fill = meanPixel > 160 ? 255f : (float) meanPixel;
+        } else {
+            String mode = inv.get(INVERT);
+            invert = mode.equals("yes") || (mode.equals("auto") && meanPixel > 160);
+            fill = meanPixel > 160 ? 255f : (float) meanPixel;
+            double[] stats = TrainingData.inputStatistics(all, invert);
+            pre = pre.withNormalization(invert, stats[0], stats[1]);
+        }
+
+        DataSplits.Splits splits = checkpoint != null ? recordedSplits(all, checkpoint.model().metadata()) : split(inv, all, synthetic);
+        inv.progress(String.format(Locale.ROOT, "classes: %d training, %d validation, %d test", splits.train().classCount(),
+                splits.validation() == null ? 0 : splits.validation().classCount(),
+                splits.test() == null ? 0 : splits.test().classCount()));
+
+        TrainOptions o = options(inv, synthetic, fill);
+        Path out = inv.get(OUT) != null ? inv.get(OUT) : Path.of("runs", synthetic ? "synthetic" : stem(data));
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("data", synthetic ? "synthetic" : data.toAbsolutePath().toString());
+        metadata.put("preset", arch.name());
+        metadata.putAll(splits.metadata());
+        if (inv.get(CROP) != null) {
+            metadata.put("face-box", "0.264,0.264,0.488,0.488");
+        }
+        boolean interactive = System.console() != null && !inv.json();
+        Trainer trainer = checkpoint != null
+                ? TrainingRun.resume(resume, o, inv.kernels(), splits.train(), splits.validation(), out, inv.err(), interactive)
+                : TrainingRun.start(o, arch, pre, inv.kernels(), splits.train(), splits.validation(), out, metadata, inv.err(),
+                interactive);
+        inv.progress(String.format(Locale.ROOT, "training %s (%,d parameters, %s kernels on %d threads) -> %s", arch.name(),
+                arch.parameterCount(), inv.kernels().name(), inv.kernels().threads(), out));
+        Thread hook = new Thread(() -> {
+            trainer.requestStop("interrupted (Ctrl-C); checkpoint saved");
+            try {
+                trainer.awaitFinished(120_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "siamese4j-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Trainer.Result r;
+        try {
+            r = trainer.run();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting (Ctrl-C): the hook is waiting for us, which is what we want
+            }
+        }
+        inv.progress("stopped: " + r.stopReason());
+
+        Json.Obj test = null;
+        if (splits.test() != null && r.model() != null) {
+            test = finalTest(inv, r.model(), splits, arch, o);
+        }
+        report(inv, r, splits, out, test, synthetic);
+        return r.diverged() ? ExitCode.FAILED : ExitCode.OK;
+    }
+
+    private static Architecture architecture(Invocation inv) {
+        Architecture base = Architecture.preset(inv.get(PRESET));
+        if (inv.get(TOWER) != null) {
+            try {
+                base = new Architecture("custom", base.inputHeight(), base.inputWidth(), LayerSpec.parseList(inv.get(TOWER)));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--tower: " + e.getMessage());
+            }
+        }
+        Integer size = inv.get(SIZE);
+        if (size != null) {
+            base = base.withInput(base.name(), size, size);
+        }
+        try {
+            base.parameterCount();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("network: " + e.getMessage());
+        }
+        return base;
+    }
+
+    private static DataSplits.Splits split(Invocation inv, LoadedDataset all, boolean synthetic) {
+        DataSplits.Spec spec = new DataSplits.Spec();
+        spec.seed = inv.get(SPLIT_SEED);
+        boolean grouped = all.classes().stream().anyMatch(c -> !c.group().isEmpty());
+        int way = inv.get(WAY);
+        spec.minGroupClasses = way;
+        if (inv.get(EXCLUDE_PAIRS) != null) {
+            if (inv.get(EXCLUDE_FOLDS) == null) {
+                throw new UsageException("--exclude-pairs needs --exclude-folds");
+            }
+            PairList pairs = PairList.read(inv.get(EXCLUDE_PAIRS));
+            java.util.Set<Integer> folds = new java.util.TreeSet<>();
+            for (String f : inv.get(EXCLUDE_FOLDS)) {
+                try {
+                    int v = Integer.parseInt(f);
+                    if (v < 1 || v > pairs.folds()) {
+                        throw new NumberFormatException();
+                    }
+                    folds.add(v);
+                } catch (NumberFormatException e) {
+                    throw new UsageException("--exclude-folds: " + f + " is not a fold of " + inv.get(EXCLUDE_PAIRS)
+                            + " (1.." + pairs.folds() + ")");
+                }
+            }
+            spec.testClasses = List.copyOf(pairs.people(folds));
+        } else if (inv.get(TEST_CLASSES) != null) {
+            spec.testClasses = inv.get(TEST_CLASSES);
+        } else if (grouped) {
+            spec.testGroups = inv.get(TEST_GROUPS) != null ? inv.get(TEST_GROUPS) : 5;
+        } else if (inv.get(TEST_GROUPS) != null && inv.get(TEST_GROUPS) > 0) {
+            throw new UsageException("--test-groups: the data has no groups (a two-level folder tree); use --test-classes");
+        }
+        if (inv.get(VAL_CLASSES) != null) {
+            spec.validationClasses = inv.get(VAL_CLASSES);
+        } else if (grouped && !inv.has(VAL_FRACTION)) {
+            spec.validationGroups = inv.get(VAL_GROUPS) != null ? inv.get(VAL_GROUPS) : 5;
+            spec.validationFraction = 0;
+        } else {
+            spec.validationFraction = inv.get(VAL_FRACTION);
+        }
+        long usable = all.classes().stream().filter(c -> c.size() >= 2).count();
+        if (usable < way) {
+            throw new BadInputException("--way " + way + " needs " + way + " classes with 2+ images; the data has " + usable);
+        }
+        return DataSplits.make(all, spec);
+    }
+
+    /** On resume, the same classes as before: the split is read from the checkpoint, not drawn again. */
+    private static DataSplits.Splits recordedSplits(LoadedDataset all, Map<String, String> meta) {
+        java.util.Set<String> held = new java.util.HashSet<>(DataSplits.parseList(meta.get(DataSplits.TEST_KEY)));
+        held.addAll(DataSplits.parseList(meta.get(DataSplits.VALIDATION_KEY)));
+        LoadedDataset test = meta.getOrDefault(DataSplits.TEST_KEY, "").isEmpty() ? null
+                : DataSplits.select(all, meta, DataSplits.TEST_KEY);
+        LoadedDataset val = meta.getOrDefault(DataSplits.VALIDATION_KEY, "").isEmpty() ? null
+                : DataSplits.select(all, meta, DataSplits.VALIDATION_KEY);
+        LoadedDataset train = LoadedDataset.of(all.classes().stream().filter(c -> !held.contains(c.name())).toList());
+        Map<String, String> m = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : meta.entrySet()) {
+            if (e.getKey().startsWith("split.")) {
+                m.put(e.getKey(), e.getValue());
+            }
+        }
+        return new DataSplits.Splits(train, val, test, m);
+    }
+
+    private static TrainOptions options(Invocation inv, boolean synthetic, float fill) {
+        TrainOptions o = new TrainOptions();
+        o.seed = inv.get(SEED);
+        o.scheme = inv.get(SAMPLING).equals("pairs") ? BatchSampler.Scheme.PAIRS : BatchSampler.Scheme.CLASSES;
+        o.pairsPerBatch = inv.get(BATCH);
+        o.classesPerBatch = inv.get(CLASSES);
+        o.imagesPerClass = inv.get(PER_CLASS);
+        o.withinGroup = !inv.get(ACROSS);
+        o.augmentation = inv.get(AUGMENT);
+        o.fill = fill;
+        o.learningRate = inv.get(LR);
+        o.l2 = inv.get(L2);
+        o.momentum = inv.get(MOMENTUM);
+        o.decayPerEpoch = inv.get(DECAY);
+        o.init = inv.get(INIT);
+        o.maxSteps = inv.get(STEPS) != null ? inv.get(STEPS) : Long.MAX_VALUE;
+        o.maxEpochs = inv.get(EPOCHS) != null ? inv.get(EPOCHS) : Double.POSITIVE_INFINITY;
+        o.timeLimit = inv.get(TIME);
+        if (synthetic && o.timeLimit == null && inv.get(STEPS) == null && inv.get(EPOCHS) == null) {
+            o.timeLimit = Duration.ofSeconds(90);
+        }
+        if (!synthetic && o.timeLimit == null && inv.get(STEPS) == null && inv.get(EPOCHS) == null) {
+            throw new UsageException("say when to stop: --time-limit, --steps or --epochs");
+        }
+        o.patience = inv.get(PATIENCE);
+        o.evalEvery = synthetic && !inv.has(EVAL_EVERY) ? 100 : inv.get(EVAL_EVERY);
+        o.checkpointEvery = inv.get(CHECKPOINT_EVERY);
+        o.valWay = inv.get(WAY);
+        o.valTrials = inv.get(VAL_TRIALS);
+        o.valWithinGroup = !inv.get(ACROSS);
+        return o;
+    }
+
+    private static Json.Obj finalTest(Invocation inv, Path model, DataSplits.Splits splits, Architecture arch, TrainOptions o) {
+        ModelFile.Loaded best = ModelFile.load(model, inv.kernels());
+        LoadedDataset test = splits.test();
+        long usable = test.classes().stream().filter(c -> c.size() >= 2).count();
+        int way = (int) Math.min(o.valWay, usable);
+        if (way < 2) {
+            return null;
+        }
+        boolean grouped = test.classes().stream().anyMatch(c -> !c.group().isEmpty()) && o.valWithinGroup;
+        List<OneShot.Trial> trials;
+        try {
+            trials = OneShot.trials(test, way, inv.get(TEST_TRIALS), grouped, o.seed ^ 0x7E57L);
+        } catch (BadInputException e) {
+            grouped = false;
+            trials = OneShot.trials(test, way, inv.get(TEST_TRIALS), false, o.seed ^ 0x7E57L);
+        }
+        SiameseNet net = best.net();
+        OneShot.Result ours = OneShot.evaluate(trials, new EmbeddingTable(net, best.preprocessing(), test));
+        OneShot.Result pixels = OneShot.evaluate(trials, Baselines.pixels(test));
+        inv.progress("test (unseen classes): " + ours.format() + (grouped ? ", within groups" : ""));
+        inv.progress("pixel nearest neighbour on the same trials: " + pixels.format());
+        Json.Obj t = Json.object().put("way", way).put("trials", ours.trials()).put("within_groups", grouped)
+                .put("accuracy", ours.accuracy()).put("ci95", new double[] {ours.ci95Low(), ours.ci95High()})
+                .put("pixel_nn", resultJson(pixels));
+        if (inv.get(BASELINES)) {
+            OneShot.Result eig = OneShot.evaluate(trials,
+                    Baselines.Eigenfaces.fit(splits.train(), 100, true, 3000, o.seed).scorer(test));
+            inv.progress("eigenfaces (whitened, 100 components) on the same trials: " + eig.format());
+            t.put("eigenfaces", resultJson(eig));
+        }
+        return t;
+    }
+
+    static Json.Obj resultJson(OneShot.Result r) {
+        return Json.object().put("accuracy", r.accuracy()).put("ci95", new double[] {r.ci95Low(), r.ci95High()})
+                .put("trials", r.trials()).put("way", r.way());
+    }
+
+    private static void report(Invocation inv, Trainer.Result r, DataSplits.Splits splits, Path out, Json.Obj test,
+                               boolean synthetic) throws Exception {
+        Json.Obj data = Json.object().put("train_classes", splits.train().classCount())
+                .put("validation_classes", splits.validation() == null ? 0 : splits.validation().classCount())
+                .put("test_classes", splits.test() == null ? 0 : splits.test().classCount())
+                .put("train_images", splits.train().imageCount());
+        Json.Obj result = Json.object()
+                .put("model", r.model() == null ? null : r.model().toString())
+                .put("checkpoint", r.checkpoint().toString())
+                .put("out", out.toString())
+                .put("steps", r.steps())
+                .put("epochs", r.epochs())
+                .put("seconds", r.elapsed().toMillis() / 1000.0)
+                .put("stop_reason", r.stopReason())
+                .put("diverged", r.diverged())
+                .put("best_val_accuracy", r.bestAccuracy() < 0 ? null : r.bestAccuracy())
+                .put("best_step", r.bestStep())
+                .put("threshold", r.threshold())
+                .put("images_per_second", r.imagesPerSecond())
+                .put("pairs_per_second", r.pairsPerSecond())
+                .put("data", data)
+                .put("test", test);
+        org.siamese4j.model.io.AtomicFile.write(out.resolve("report.json"),
+                sink -> sink.writeBytes((result + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        if (inv.json()) {
+            inv.printJson(result);
+            return;
+        }
+        inv.out().printf(Locale.ROOT, "model      %s%n", r.model() == null ? "(none: no step was validated)" : r.model());
+        inv.out().printf(Locale.ROOT, "checkpoint %s%n", r.checkpoint());
+        inv.out().printf(Locale.ROOT, "steps      %d (%.1f epochs) in %s%n", r.steps(), r.epochs(), format(r.elapsed()));
+        if (r.bestAccuracy() >= 0) {
+            inv.out().printf(Locale.ROOT, "validation %.1f%% best (step %d); threshold %.3f%n", 100 * r.bestAccuracy(),
+                    r.bestStep(), r.threshold());
+        }
+        if (test != null) {
+            double pix = (double) ((Json.Obj) test.get("pixel_nn")).get("accuracy");
+            inv.out().printf(Locale.ROOT, "test       %d-way one-shot on unseen classes: %.1f%% (pixel nearest neighbour %.1f%%)%n",
+                    (int) test.get("way"), 100 * (double) test.get("accuracy"), 100 * pix);
+        }
+        inv.out().printf(Locale.ROOT, "report     %s (log.csv, chart.png, trials.png, report.json)%n", out);
+        if (synthetic && r.model() != null) {
+            inv.out().println();
+            inv.out().println("next, on real data:");
+            inv.out().println("  siamese download omniglot --extract");
+            inv.out().println("  siamese train --data ~/.cache/siamese4j/omniglot/images_background --time-limit 60m --out runs/omniglot");
+            inv.out().println("  siamese verify --model " + r.model() + " a.png b.png");
+        }
+        if (!Files.exists(out)) {
+            throw new IllegalStateException("output folder vanished: " + out);
+        }
+    }
+
+    private static String format(Duration d) {
+        long s = d.toSeconds();
+        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm%02ds", s / 3600, (s % 3600) / 60, s % 60)
+                : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+    }
+
+    private static String stem(Path data) {
+        String n = data.getFileName() == null ? "data" : data.getFileName().toString();
+        return n.endsWith(".zip") ? n.substring(0, n.length() - 4) : n;
+    }
+}

@@ -1,0 +1,160 @@
+package org.siamese4j.train;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.siamese4j.engine.BadInputException;
+import org.siamese4j.train.data.ClassSplit;
+import org.siamese4j.train.data.LoadedDataset;
+import org.siamese4j.train.data.LoadedDataset.LoadedClass;
+
+/**
+ * Splits a dataset by class (never by image) into training, validation and test parts. The test part is
+ * what results are reported on and is never used for tuning; validation drives early stopping and the
+ * threshold. The split is recorded in the model's metadata so {@code eval} can find the same test classes.
+ */
+public final class DataSplits {
+    public static final String TEST_KEY = "split.test";
+    public static final String VALIDATION_KEY = "split.validation";
+    private static final String SEPARATOR = "\t";
+    private static final Pattern RANGE = Pattern.compile("(.*?)(\\d+)\\.\\.(.*?)(\\d+)");
+
+    private DataSplits() {
+    }
+
+    /** How to split. Explicit class lists win over groups, groups over fractions. */
+    public static final class Spec {
+        public List<String> testClasses = List.of();
+        public List<String> validationClasses = List.of();
+        public int testGroups;
+        public int validationGroups;
+        public double testFraction;
+        public double validationFraction = 0.1;
+        /** Groups chosen for validation or test must have at least this many classes (the one-shot way). */
+        public int minGroupClasses = 2;
+        public long seed = 2026;
+    }
+
+    public record Splits(LoadedDataset train, LoadedDataset validation, LoadedDataset test, Map<String, String> metadata) {
+    }
+
+    public static Splits make(LoadedDataset all, Spec spec) {
+        List<LoadedClass> remaining = new ArrayList<>(all.classes());
+        Map<String, String> meta = new LinkedHashMap<>();
+        List<LoadedClass> test = take(remaining, spec.testClasses, spec.testGroups, spec.testFraction, spec, spec.seed, meta, "test");
+        List<LoadedClass> val = take(remaining, spec.validationClasses, spec.validationGroups, spec.validationFraction, spec,
+                spec.seed + 1, meta, "validation");
+        if (remaining.stream().filter(c -> c.size() >= 2).count() < 2) {
+            throw new BadInputException("the split leaves fewer than 2 training classes with 2+ images");
+        }
+        meta.put(TEST_KEY, names(test));
+        meta.put(VALIDATION_KEY, names(val));
+        return new Splits(LoadedDataset.of(remaining), val.isEmpty() ? null : LoadedDataset.of(val),
+                test.isEmpty() ? null : LoadedDataset.of(test), meta);
+    }
+
+    private static List<LoadedClass> take(List<LoadedClass> remaining, List<String> names, int groups, double fraction,
+                                          Spec spec, long seed, Map<String, String> meta, String what) {
+        List<LoadedClass> chosen;
+        if (!names.isEmpty()) {
+            Set<String> wanted = expand(names);
+            Set<String> present = new LinkedHashSet<>();
+            for (LoadedClass c : remaining) {
+                present.add(c.name());
+            }
+            List<String> missing = wanted.stream().filter(n -> !present.contains(n)).toList();
+            if (!missing.isEmpty() && missing.size() == wanted.size()) {
+                throw new BadInputException("none of the " + what + " classes are in the data (first: " + missing.get(0) + ")");
+            }
+            chosen = ClassSplit.byNames(remaining, wanted).selected();
+        } else if (groups > 0) {
+            Map<String, Integer> sizes = new TreeMap<>();
+            for (LoadedClass c : remaining) {
+                if (!c.group().isEmpty() && c.size() >= 2) {
+                    sizes.merge(c.group(), 1, Integer::sum);
+                }
+            }
+            List<LoadedClass> eligible = remaining.stream()
+                    .filter(c -> sizes.getOrDefault(c.group(), 0) >= spec.minGroupClasses).toList();
+            if (sizes.isEmpty()) {
+                throw new BadInputException("the data has no groups (a two-level folder tree) to hold out for " + what);
+            }
+            List<String> picked = ClassSplit.chooseGroups(eligible, seed, Math.min(groups, (int) eligible.stream()
+                    .map(LoadedClass::group).distinct().count()));
+            meta.put("split." + what + "-groups", String.join(SEPARATOR, picked));
+            chosen = ClassSplit.byGroups(remaining, picked).selected();
+        } else if (fraction > 0) {
+            if (fraction >= 1) {
+                throw new BadInputException("the " + what + " fraction must be below 1");
+            }
+            int n = (int) Math.round(fraction * remaining.size());
+            Map<String, List<LoadedClass>> parts = ClassSplit.random(remaining, seed,
+                    new ClassSplit.Part(what, (double) n / remaining.size()),
+                    new ClassSplit.Part("rest", 1 - (double) n / remaining.size()));
+            chosen = parts.get(what);
+        } else {
+            chosen = List.of();
+        }
+        Set<String> taken = new LinkedHashSet<>();
+        for (LoadedClass c : chosen) {
+            taken.add(c.name());
+        }
+        remaining.removeIf(c -> taken.contains(c.name()));
+        return chosen;
+    }
+
+    /** The classes named in a metadata entry, from a dataset (for evaluating on a model's own test split). */
+    public static LoadedDataset select(LoadedDataset all, Map<String, String> metadata, String key) {
+        String list = metadata.get(key);
+        if (list == null || list.isEmpty()) {
+            throw new BadInputException("the model records no '" + key + "' classes; pass --split all or train with a held-out split");
+        }
+        Set<String> wanted = new LinkedHashSet<>(List.of(list.split(SEPARATOR)));
+        List<LoadedClass> chosen = ClassSplit.byNames(all.classes(), wanted).selected();
+        if (chosen.isEmpty()) {
+            throw new BadInputException("none of the model's " + key + " classes are in this data; is it the same dataset?");
+        }
+        return LoadedDataset.of(chosen);
+    }
+
+    /** All classes except those a model was trained or validated on: its recorded test classes plus unknowns. */
+    public static List<String> parseList(String list) {
+        return list == null || list.isEmpty() ? List.of() : List.of(list.split(SEPARATOR));
+    }
+
+    /** Expands {@code s31..s40} style ranges in a list of class names. */
+    static Set<String> expand(Collection<String> items) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String item : items) {
+            Matcher m = RANGE.matcher(item.trim());
+            if (m.matches() && m.group(1).equals(m.group(3))) {
+                int from = Integer.parseInt(m.group(2));
+                int to = Integer.parseInt(m.group(4));
+                if (to < from || to - from > 100_000) {
+                    throw new BadInputException("bad class range '" + item + "'");
+                }
+                for (int i = from; i <= to; i++) {
+                    out.add(m.group(1) + i);
+                }
+            } else if (!item.isBlank()) {
+                out.add(item.trim());
+            }
+        }
+        return out;
+    }
+
+    private static String names(List<LoadedClass> classes) {
+        List<String> n = new ArrayList<>();
+        for (LoadedClass c : classes) {
+            n.add(c.name());
+        }
+        return String.join(SEPARATOR, n);
+    }
+}
