@@ -145,6 +145,7 @@ public final class ModelFile {
                     KeyValues.integer(a, "input-width"), LayerSpec.parseList(KeyValues.require(a, "tower")));
             pre = Preprocessing.fromMap(KeyValues.parse(text(c, "preprocessing")));
             meta = KeyValues.parse(text(c, "metadata"));
+            arch.parameterCount(); // walks the shapes: refuses impossible or oversized networks before allocation
         } catch (IllegalArgumentException e) {
             throw new BadInputException(path + ": invalid model description (" + e.getMessage() + ")");
         }

@@ -61,6 +61,16 @@ public final class SiameseModel {
         return net.embed(batch, images.length);
     }
 
+    /**
+     * Embeddings of {@code n} network inputs that the caller has already preprocessed (n x the input size,
+     * normalised as {@link Preprocessing#normalize} does): no crop, resize or normalisation here. For
+     * callers that place the crop themselves, such as face crops taken around a detection box in a photo
+     * rather than at the dataset's fixed fractions. Returns n x embeddingSize().
+     */
+    public synchronized float[] embedPreprocessed(float[] inputs, int n) {
+        return net.embed(inputs, n);
+    }
+
     /** p(same) from two cached embeddings: the head only, no tower pass. */
     public float score(float[] a, float[] b) {
         return score(a, 0, b, 0);
