@@ -252,6 +252,10 @@ public final class Trainer {
         }
         double threshold = 0.5;
         Path model = null;
+        if (bestWeights == null && bestStep >= 0 && Files.exists(modelPath())) {
+            // resumed after the best step: its weights are in the model file written then
+            bestWeights = ModelFile.load(modelPath(), net.kernels()).net().params().values();
+        }
         // the final model is the best validated one, or the last one when nothing was validated (never NaN)
         if (bestWeights != null || (valTrials.isEmpty() && !diverged)) {
             if (bestWeights != null) {

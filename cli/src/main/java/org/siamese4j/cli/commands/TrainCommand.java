@@ -154,6 +154,7 @@ public final class TrainCommand implements Command {
         ModelFile.Checkpoint checkpoint = null;
         if (resume != null) {
             checkpoint = ModelFile.loadCheckpoint(resume, inv.kernels());
+            inv.progress("resuming from step " + checkpoint.optimizer().step() + " of " + resume);
             if (data == null) {
                 String recorded = checkpoint.model().metadata().getOrDefault("data", "");
                 if (recorded.equals("synthetic")) {

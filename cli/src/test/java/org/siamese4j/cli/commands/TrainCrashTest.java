@@ -1,0 +1,110 @@
+package org.siamese4j.cli.commands;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.siamese4j.engine.Backend;
+import org.siamese4j.model.ModelFile;
+
+/**
+ * Crash safety of training with real kills: a child JVM training on the built-in glyphs is killed with
+ * SIGKILL at random moments, again and again, and resumed each time. The final checkpoint and model must
+ * be bit-identical to an uninterrupted run's, and no temp files may pile up.
+ */
+class TrainCrashTest {
+    private static final String[] TRAIN = {"train", "--size", "20", "--tower",
+        "conv 3x3 8 pad=1 bn relu; pool 2; conv 3x3 8 pad=1 bn relu; pool 2; dense 16 sigmoid",
+        "--steps", "600", "--checkpoint-every", "7", "--eval-every", "100", "--classes-per-batch", "8",
+        "--val-trials", "100", "--test-trials", "100", "--way", "5", "--threads", "2", "--seed", "3"};
+
+    private static Process start(Path out, boolean resume) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-Dsiamese4j.relaunch=false", "-cp",
+                System.getProperty("java.class.path"), "org.siamese4j.cli.Main"));
+        cmd.addAll(List.of(TRAIN));
+        cmd.addAll(List.of("--out", out.toString()));
+        if (resume) {
+            cmd.addAll(List.of("--resume", out.resolve("checkpoint.s4j").toString()));
+        }
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(out.resolveSibling(out.getFileName() + ".log").toFile())).start();
+    }
+
+    /**
+     * Waits until the child writes a new checkpoint, then kills it after a random 0-400 ms (sometimes in the
+     * middle of the next write). False when the child ended first.
+     */
+    private static boolean killAfterNextCheckpoint(Process q, Path checkpoint, Random random) throws Exception {
+        long before = Files.exists(checkpoint) ? Files.getLastModifiedTime(checkpoint).toMillis() : -1;
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (q.isAlive() && System.currentTimeMillis() < deadline) {
+            long now = Files.exists(checkpoint) ? Files.getLastModifiedTime(checkpoint).toMillis() : -1;
+            if (now != before) {
+                Thread.sleep(random.nextInt(400));
+                if (!q.isAlive()) {
+                    return false;
+                }
+                q.destroyForcibly().waitFor();
+                return true;
+            }
+            Thread.sleep(5);
+        }
+        return false;
+    }
+
+    @Test
+    void killedRunsResumeToTheSameModel(@TempDir Path dir) throws Exception {
+        Path straight = dir.resolve("straight");
+        Process p = start(straight, false);
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "uninterrupted run finished");
+        assertEquals(0, p.exitValue(), Files.readString(dir.resolve("straight.log")));
+
+        Path crashed = dir.resolve("crashed");
+        Random random = new Random(42);
+        int kills = 0;
+        boolean resume = false;
+        for (int attempt = 0; attempt < 12; attempt++) {
+            Process q = start(crashed, resume);
+            if (kills < 4 && killAfterNextCheckpoint(q, crashed.resolve("checkpoint.s4j"), random)) {
+                kills++;
+            } else {
+                assertTrue(q.waitFor(180, TimeUnit.SECONDS));
+                if (q.exitValue() == 0) {
+                    break;
+                }
+            }
+            resume = Files.exists(crashed.resolve("checkpoint.s4j"));
+            // a kill can leave at most one temp file per target behind; the next write of it cleans it
+            try (Stream<Path> files = Files.list(crashed.toFile().exists() ? crashed : dir)) {
+                assertTrue(files.filter(f -> f.getFileName().toString().endsWith(".tmp")).count() <= 3);
+            }
+        }
+        assertEquals(4, kills, "the test killed the child four times");
+        String log = Files.readString(dir.resolve("crashed.log"), StandardCharsets.UTF_8);
+        assertTrue(log.contains("reached 600 steps"), log);
+        assertTrue(log.contains("resuming from step"), "at least one kill landed after a checkpoint: " + log);
+
+        var kernels = Backend.kernels("simd", 2);
+        float[] a = ModelFile.loadCheckpoint(straight.resolve("checkpoint.s4j"), kernels).model().net().params().values();
+        float[] b = ModelFile.loadCheckpoint(crashed.resolve("checkpoint.s4j"), kernels).model().net().params().values();
+        assertArrayEquals(a, b, "final checkpoint equals the uninterrupted run's");
+        ModelFile.Loaded ma = ModelFile.load(straight.resolve("model.s4j"), kernels);
+        ModelFile.Loaded mb = ModelFile.load(crashed.resolve("model.s4j"), kernels);
+        assertArrayEquals(ma.net().params().values(), mb.net().params().values(), "final model equals the uninterrupted run's");
+        assertEquals(ma.threshold(), mb.threshold());
+        try (Stream<Path> files = Files.list(crashed)) {
+            assertEquals(0, files.filter(f -> f.getFileName().toString().endsWith(".tmp")).count(), "no temp files left");
+        }
+    }
+}
