@@ -3,8 +3,12 @@ package org.siamese4j.cli;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.OptionalInt;
+import org.siamese4j.cli.commands.AnnotateCommand;
+import org.siamese4j.cli.commands.DetectCommand;
 import org.siamese4j.cli.commands.DownloadCommand;
+import org.siamese4j.cli.commands.EnrollCommand;
 import org.siamese4j.cli.commands.GradcheckCommand;
+import org.siamese4j.cli.commands.IdentifyCommand;
 import org.siamese4j.cli.commands.InfoCommand;
 import org.siamese4j.cli.commands.EvalCommand;
 import org.siamese4j.cli.commands.TrainCommand;
@@ -28,9 +32,13 @@ public final class Main {
         return new CommandRegistry(
                 new TrainCommand(),
                 new EvalCommand(),
+                new VerifyCommand(),
+                new EnrollCommand(),
+                new IdentifyCommand(),
+                new DetectCommand(),
+                new AnnotateCommand(),
                 new InfoCommand(),
                 new GradcheckCommand(),
-                new VerifyCommand(),
                 new DownloadCommand());
     }
 

@@ -104,6 +104,8 @@ public final class TrainCommand implements Command {
     static final Option<Long> SPLIT_SEED = Option.value("split-seed", "N", ValueParser.anyLong(),
             "seed of the class split").defaultValue(2026L);
     static final Option<Boolean> BASELINES = Option.flag("eigenfaces", "also report the Eigenfaces baseline on the test trials");
+    static final Option<Boolean> NO_TEST = Option.flag("no-test",
+            "do not run the final test (while tuning: look only at validation, never at the test classes)");
 
     @Override
     public String name() {
@@ -143,7 +145,7 @@ public final class TrainCommand implements Command {
         return List.of(DATA, PRESET, TOWER, SIZE, CROP, INVERT, OUT, RESUME, STEPS, EPOCHS, TIME, PATIENCE, EVAL_EVERY,
                 CHECKPOINT_EVERY, SAMPLING, BATCH, CLASSES, PER_CLASS, ACROSS, AUGMENT, LR, L2, MOMENTUM, DECAY, INIT, SEED,
                 WAY, VAL_TRIALS, TEST_TRIALS, VAL_GROUPS, TEST_GROUPS, VAL_CLASSES, TEST_CLASSES, VAL_FRACTION,
-                EXCLUDE_PAIRS, EXCLUDE_FOLDS, SPLIT_SEED, BASELINES);
+                EXCLUDE_PAIRS, EXCLUDE_FOLDS, SPLIT_SEED, BASELINES, NO_TEST);
     }
 
     @Override
@@ -243,7 +245,7 @@ public final class TrainCommand implements Command {
         inv.progress("stopped: " + r.stopReason());
 
         Json.Obj test = null;
-        if (splits.test() != null && r.model() != null) {
+        if (splits.test() != null && r.model() != null && !inv.get(NO_TEST)) {
             test = finalTest(inv, r.model(), splits, arch, o);
         }
         report(inv, r, splits, out, test, synthetic);

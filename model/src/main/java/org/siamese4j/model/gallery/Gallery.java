@@ -150,11 +150,7 @@ public final class Gallery {
      *     wrong size
      */
     public boolean put(String name, List<float[]> embeddings, List<String> sources) {
-        Objects.requireNonNull(name, "name");
-        String problem = nameProblem(name);
-        if (problem != null) {
-            throw new BadInputException("invalid person name '" + oneLine(name) + "': " + problem);
-        }
+        checkName(name);
         if (embeddings.isEmpty() || embeddings.size() != sources.size()) {
             throw new IllegalArgumentException("need one source per embedding and at least one of each, got "
                     + embeddings.size() + " embeddings and " + sources.size() + " sources");
@@ -185,6 +181,20 @@ public final class Gallery {
         }
         index = null;
         return people.put(name, new Person(name, copies, List.copyOf(sources))) != null;
+    }
+
+    /**
+     * Refuses a name {@link #put} would refuse: empty, longer than {@value #MAX_NAME_CHARS} characters,
+     * with leading or trailing spaces, or with control characters (a line break would split the name).
+     *
+     * @throws BadInputException the name cannot be enrolled
+     */
+    public static void checkName(String name) {
+        Objects.requireNonNull(name, "name");
+        String problem = nameProblem(name);
+        if (problem != null) {
+            throw new BadInputException("invalid person name '" + oneLine(name) + "': " + problem);
+        }
     }
 
     /** Removes a person; returns whether they were enrolled. */
@@ -257,6 +267,19 @@ public final class Gallery {
     }
 
     /**
+     * Refuses what {@link #identify} would refuse, before any image is embedded: another model, or an empty
+     * gallery.
+     *
+     * @throws BadInputException the gallery was made with another model, or holds nobody
+     */
+    public void checkReady(SiameseModel model) {
+        checkModel(model);
+        if (people.isEmpty()) {
+            throw new BadInputException("gallery " + displayName + " is empty; enrol at least one person first");
+        }
+    }
+
+    /**
      * The enrolled people most likely to be the face with embedding {@code query}, best first (ties in
      * enrolment order), at most {@code topK}. A person's p(same) is the best over their embeddings, scored
      * with {@link SiameseModel#score} on the cached embeddings: one head evaluation each, no tower pass.
@@ -266,7 +289,7 @@ public final class Gallery {
      * @throws IllegalArgumentException topK &lt; 1 or the query has the wrong size
      */
     public List<Match> identify(SiameseModel model, float[] query, int topK) {
-        checkModel(model);
+        checkReady(model);
         if (topK < 1) {
             throw new IllegalArgumentException("topK must be >= 1, got " + topK);
         }
@@ -275,9 +298,6 @@ public final class Gallery {
         }
         if (!allFinite(query, 0, query.length)) {
             throw new IllegalArgumentException("query embedding holds NaN or infinity");
-        }
-        if (people.isEmpty()) {
-            throw new BadInputException("gallery " + displayName + " is empty; enrol at least one person first");
         }
         Index ix = index();
         int n = ix.people.length;

@@ -1,0 +1,202 @@
+package org.siamese4j.cli.commands;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.siamese4j.cli.Command;
+import org.siamese4j.cli.ExitCode;
+import org.siamese4j.cli.Invocation;
+import org.siamese4j.cli.Json;
+import org.siamese4j.cli.Option;
+import org.siamese4j.cli.Positionals;
+import org.siamese4j.cli.UsageException;
+import org.siamese4j.cli.ValueParser;
+import org.siamese4j.engine.BadInputException;
+import org.siamese4j.model.SiameseModel;
+import org.siamese4j.model.gallery.Gallery;
+import org.siamese4j.model.image.GrayImage;
+import org.siamese4j.train.face.Box;
+import org.siamese4j.train.image.ImageLoader;
+
+/**
+ * {@code siamese annotate}: finds the faces in photos, identifies each against a gallery, and writes a
+ * copy of each photo with every face boxed and labelled with the name (or "unknown") and p(same).
+ */
+public final class AnnotateCommand implements Command {
+    static final Option<Path> OUT = Option.value("out", "FILE.png", ValueParser.path(),
+            "the annotated copy of the one PHOTO (PNG)");
+    static final Option<Path> OUT_DIR = Option.value("out-dir", "DIR", ValueParser.path(),
+            "folder for annotated copies of several photos, each NAME.png after its photo (created if missing)");
+
+    @Override
+    public String name() {
+        return "annotate";
+    }
+
+    @Override
+    public String summary() {
+        return "box and name the faces in photos, written as annotated PNG copies";
+    }
+
+    @Override
+    public String details() {
+        return """
+                Detects the faces in each PHOTO (JPEG, baseline or progressive, PNG, PGM, ...), crops each one
+                where the model expects a face, identifies it against the gallery, and draws on a colour copy
+                a box and a label per face: "Name 0.93" (green) for a match, "unknown 0.31" (orange) when
+                p(same) is below the model's calibrated threshold. The copy is written as PNG, atomically:
+                to --out for one photo, or into --out-dir as NAME.png per photo. A photo is never
+                overwritten: an output path that is one of the input photos is refused.
+
+                The cascade is found as for 'siamese detect' (see its help).
+
+                Exit code: 0 written (also when a photo has no face); 2 for bad input (missing or unreadable
+                photos or files, no cascade, an empty gallery or another model's gallery, an output that
+                would overwrite a photo).
+                JSON: {photos: [{path, out, faces: [{x, y, w, h, name, p, unknown}]}]}
+
+                examples:
+                  siamese annotate --model faces.s4j --gallery team.gallery --out annotated.png group.jpg
+                  siamese annotate --model faces.s4j --gallery team.gallery --out-dir annotated/ *.jpg""";
+    }
+
+    @Override
+    public List<Option<?>> options() {
+        List<Option<?>> options = new ArrayList<>(List.of(FaceEmbedder.MODEL, FaceEmbedder.GALLERY, OUT, OUT_DIR));
+        options.addAll(FaceDetection.OPTIONS);
+        return options;
+    }
+
+    @Override
+    public Positionals positionals() {
+        return Positionals.atLeast(1, "PHOTO");
+    }
+
+    @Override
+    public int run(Invocation inv) {
+        List<Path> photos = new ArrayList<>();
+        for (int i = 0; i < inv.positionals().size(); i++) {
+            photos.add(inv.positional(i, ValueParser.path()));
+        }
+        List<Path> outputs = outputs(inv, photos);
+        FaceEmbedder.requireFiles(photos);
+        Gallery gallery = FaceEmbedder.loadGallery(inv.get(FaceEmbedder.GALLERY));
+        SiameseModel model = SiameseModel.load(inv.get(FaceEmbedder.MODEL), inv.kernels());
+        gallery.checkReady(model);
+        FaceDetection.Detector detector = FaceDetection.open(inv, null);
+        FaceEmbedder embedder = new FaceEmbedder(model, detector.detector());
+        if (inv.has(OUT_DIR)) {
+            createFolder(inv.get(OUT_DIR));
+        }
+
+        List<Json.Obj> results = new ArrayList<>();
+        boolean labelsDrawn = true;
+        for (int i = 0; i < photos.size(); i++) {
+            Path photo = photos.get(i);
+            Path out = outputs.get(i);
+            byte[] bytes = ImageLoader.readFile(photo);
+            GrayImage gray = ImageLoader.decode(bytes, photo.toString()); // what enrolment embedded from
+            BufferedImage color = ImageLoader.decodeColor(bytes, photo.toString());
+            List<Box> boxes = detector.detector().detect(color);
+            float[][] embeddings = embedder.embedFaces(gray, boxes);
+            List<Json.Obj> faces = new ArrayList<>();
+            List<FaceAnnotator.Face> drawn = new ArrayList<>();
+            for (int f = 0; f < boxes.size(); f++) {
+                Box box = boxes.get(f);
+                Gallery.Match best = gallery.identify(model, embeddings[f], 1).get(0);
+                boolean unknown = !model.same(best.probability());
+                String name = unknown ? IdentifyCommand.UNKNOWN : best.name();
+                drawn.add(new FaceAnnotator.Face(box, name, best.probability(), unknown));
+                faces.add(IdentifyCommand.box(box).put("name", name).put("p", best.probability()).put("unknown", unknown));
+            }
+            labelsDrawn &= FaceAnnotator.draw(color, drawn);
+            FaceAnnotator.writePng(color, out);
+            if (boxes.isEmpty()) {
+                inv.progress("warning: " + photo + ": no faces found; written unchanged");
+            }
+            results.add(Json.object().put("path", photo.toString()).put("out", out.toString()).put("faces", faces));
+            if (!inv.json()) {
+                StringBuilder line = new StringBuilder(photo + " -> " + out + ": " + EnrollCommand.count(boxes.size(), "face"));
+                for (int f = 0; f < drawn.size(); f++) {
+                    line.append(f == 0 ? ": " : ", ").append(drawn.get(f).label());
+                }
+                inv.out().println(line);
+            }
+        }
+        if (!labelsDrawn) {
+            inv.progress("warning: no usable font in this Java runtime: faces are boxed but not labelled");
+        }
+        if (inv.json()) {
+            inv.printJson(Json.object().put("photos", results));
+        }
+        return ExitCode.OK;
+    }
+
+    /**
+     * The output file of each photo, checked before any work: exactly one of --out and --out-dir, PNG names,
+     * no photo overwritten, no two photos written to the same file.
+     */
+    private static List<Path> outputs(Invocation inv, List<Path> photos) {
+        Path out = inv.get(OUT);
+        Path outDir = inv.get(OUT_DIR);
+        if ((out == null) == (outDir == null)) {
+            throw new UsageException("give --out FILE.png for one photo or --out-dir DIR for several (exactly one of them)");
+        }
+        List<Path> outputs = new ArrayList<>();
+        if (out != null) {
+            if (photos.size() != 1) {
+                throw new UsageException("--out takes exactly one PHOTO, got " + photos.size() + "; use --out-dir DIR for several");
+            }
+            if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+                throw new UsageException("--out: the annotated copy is a PNG image, so its name must end in .png, got '" + out + "'");
+            }
+            outputs.add(out);
+        } else {
+            for (Path photo : photos) {
+                String name = photo.getFileName().toString();
+                int dot = name.lastIndexOf('.');
+                outputs.add(outDir.resolve((dot > 0 ? name.substring(0, dot) : name) + ".png"));
+            }
+        }
+        Map<Path, Path> claimed = new HashMap<>();
+        for (int i = 0; i < outputs.size(); i++) {
+            Path target = outputs.get(i);
+            for (Path photo : photos) {
+                if (sameFile(target, photo)) {
+                    throw new BadInputException(target + ": is one of the input photos; refusing to overwrite it");
+                }
+            }
+            Path earlier = claimed.putIfAbsent(target.toAbsolutePath().normalize(), photos.get(i));
+            if (earlier != null) {
+                throw new BadInputException("photos " + earlier + " and " + photos.get(i) + " would both be written to "
+                        + target + "; rename one or annotate them separately");
+            }
+        }
+        return outputs;
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+            return true;
+        }
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b); // links, case-insensitive file systems
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void createFolder(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new BadInputException(dir + ": cannot create the output folder (" + e.getMessage() + ")", e);
+        }
+    }
+}

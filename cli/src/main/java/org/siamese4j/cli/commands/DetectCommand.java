@@ -1,0 +1,97 @@
+package org.siamese4j.cli.commands;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.siamese4j.cli.Command;
+import org.siamese4j.cli.ExitCode;
+import org.siamese4j.cli.Invocation;
+import org.siamese4j.cli.Json;
+import org.siamese4j.cli.Option;
+import org.siamese4j.cli.Positionals;
+import org.siamese4j.cli.ValueParser;
+import org.siamese4j.train.face.Box;
+import org.siamese4j.train.image.ImageLoader;
+
+/** {@code siamese detect}: the face boxes in photos, from the Haar-cascade detector alone (no model). */
+public final class DetectCommand implements Command {
+
+    @Override
+    public String name() {
+        return "detect";
+    }
+
+    @Override
+    public String summary() {
+        return "find the faces in photos and print their boxes";
+    }
+
+    @Override
+    public String details() {
+        return """
+                Runs the Viola-Jones face detector (OpenCV's Haar cascade, same boxes as OpenCV's
+                detectMultiScale) over each PHOTO and prints the face boxes in pixels, left to right:
+                x, y (top left corner), w, h. No model is needed.
+
+                Without --cascade the cascade haarcascade_frontalface_default.xml is looked for in
+                $SIAMESE_DATA/cascades and in the opencv-data package's folders; the one used is named on
+                stderr.
+
+                Exit code: 0 (also when a photo has no face); 2 for bad input (a missing or unreadable photo,
+                no cascade found, an invalid cascade file).
+                JSON: {photos: [{path, boxes: [{x, y, w, h}]}], cascade, options: {scale_factor,
+                min_neighbors, min_size}}
+
+                examples:
+                  siamese detect group.jpg
+                  siamese detect --cascade haarcascade_frontalface_default.xml --min-neighbors 4 --json *.jpg""";
+    }
+
+    @Override
+    public List<Option<?>> options() {
+        return FaceDetection.OPTIONS;
+    }
+
+    @Override
+    public Positionals positionals() {
+        return Positionals.atLeast(1, "PHOTO");
+    }
+
+    @Override
+    public boolean usesKernels() {
+        return false;
+    }
+
+    @Override
+    public int run(Invocation inv) {
+        List<Path> photos = new ArrayList<>();
+        for (int i = 0; i < inv.positionals().size(); i++) {
+            photos.add(inv.positional(i, ValueParser.path()));
+        }
+        FaceEmbedder.requireFiles(photos);
+        FaceDetection.Detector detector = FaceDetection.open(inv, null);
+        List<Json.Obj> results = new ArrayList<>();
+        for (Path photo : photos) {
+            // colour in, as OpenCV reads it: the detector converts with OpenCV's own luma
+            BufferedImage image = ImageLoader.loadColor(photo);
+            List<Box> boxes = detector.detector().detect(image);
+            List<Json.Obj> boxJson = new ArrayList<>();
+            boxes.forEach(b -> boxJson.add(IdentifyCommand.box(b)));
+            results.add(Json.object().put("path", photo.toString()).put("boxes", boxJson));
+            if (!inv.json()) {
+                inv.out().println(photo + ": " + EnrollCommand.count(boxes.size(), "face"));
+                for (Box b : boxes) {
+                    inv.out().println("  x " + b.x() + "  y " + b.y() + "  w " + b.w() + "  h " + b.h());
+                }
+            }
+        }
+        if (inv.json()) {
+            inv.printJson(Json.object()
+                    .put("photos", results)
+                    .put("cascade", detector.cascade().toString())
+                    .put("options", FaceDetection.json(detector.detector().options())));
+        }
+        return ExitCode.OK;
+    }
+}
