@@ -58,6 +58,11 @@ public final class Backend {
         }
     }
 
+    /** The shared worker pool for a thread count (layers with their own parallel loops use it too). */
+    public static Parallel pool(int threads) {
+        return POOLS.computeIfAbsent(threads, Parallel::new);
+    }
+
     /** Kernels of the preferred backend on the default thread count. */
     public static Kernels kernels() {
         return kernels(preferredName(), defaultThreads());
@@ -65,7 +70,7 @@ public final class Backend {
 
     /** Kernels of the named backend ("simd" or "scalar") on {@code threads} threads. */
     public static Kernels kernels(String name, int threads) {
-        Parallel pool = POOLS.computeIfAbsent(threads, Parallel::new);
+        Parallel pool = pool(threads);
         if ("scalar".equals(name)) {
             reportFallbackOnce();
             return new ScalarKernels(pool);

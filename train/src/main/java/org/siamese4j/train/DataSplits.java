@@ -64,7 +64,7 @@ public final class DataSplits {
                                           Spec spec, long seed, Map<String, String> meta, String what) {
         List<LoadedClass> chosen;
         if (!names.isEmpty()) {
-            Set<String> wanted = expand(names);
+            Set<String> wanted = expandNames(names);
             Set<String> present = new LinkedHashSet<>();
             for (LoadedClass c : remaining) {
                 present.add(c.name());
@@ -124,13 +124,13 @@ public final class DataSplits {
         return LoadedDataset.of(chosen);
     }
 
-    /** All classes except those a model was trained or validated on: its recorded test classes plus unknowns. */
+    /** The class names of a metadata entry. */
     public static List<String> parseList(String list) {
         return list == null || list.isEmpty() ? List.of() : List.of(list.split(SEPARATOR));
     }
 
     /** Expands {@code s31..s40} style ranges in a list of class names. */
-    static Set<String> expand(Collection<String> items) {
+    public static Set<String> expandNames(Collection<String> items) {
         Set<String> out = new LinkedHashSet<>();
         for (String item : items) {
             Matcher m = RANGE.matcher(item.trim());

@@ -19,6 +19,7 @@ import org.siamese4j.engine.BadInputException;
 import org.siamese4j.model.ModelFile;
 import org.siamese4j.model.SiameseModel;
 import org.siamese4j.model.SiameseNet;
+import org.siamese4j.model.gallery.Gallery;
 import org.siamese4j.train.DataSplits;
 import org.siamese4j.train.data.LoadedDataset;
 import org.siamese4j.train.eval.Baselines;
@@ -47,6 +48,14 @@ public final class EvalCommand implements Command {
             "verify the pairs of an LFW-style pairs file (images under --data)");
     static final Option<List<String>> FOLDS = Option.value("folds", "LIST", ValueParser.list(),
             "with --pairs: only these folds, e.g. 5 (default all)");
+    static final Option<Path> IDENTIFICATION = Option.value("identification", "DIR", ValueParser.path(),
+            "gallery protocol on a folder of 'Person Name/N.jpg': enrol --enrol images per person, identify the rest");
+    static final Option<Integer> ENROL = Option.value("enrol", "K", ValueParser.positiveInt(1000),
+            "with --identification: images enrolled per person (the first K by name)").defaultValue(1);
+    static final Option<List<String>> PEOPLE = Option.value("people", "LIST", ValueParser.list(),
+            "with --identification: only these person folders (names, or ranges like s31..s40)");
+    static final Option<Boolean> DETECT = Option.flag("detect",
+            "with --identification: find the face in each image and crop it as the face commands do");
     static final Option<Boolean> EIGENFACES = Option.flag("eigenfaces",
             "also run the Eigenfaces baseline, fitted on the model's training classes");
 
@@ -70,6 +79,9 @@ public final class EvalCommand implements Command {
                 --pairs FILE: verification of LFW-style pairs; accuracy at the model's calibrated threshold, 10-fold
                 accuracy (threshold chosen on 9 folds, tested on the 10th), ROC AUC and equal error rate.
                 --eigenfaces adds the Eigenfaces baseline (PCA on the training classes, whitened, nearest neighbour).
+                --identification DIR: the face app's protocol on 'Person Name/N.jpg' folders: enrol the first --enrol
+                images of each person in a gallery, identify every other image; reports how many are named right,
+                named wrong, or called unknown at the model's calibrated threshold (and top-1 ignoring it).
 
                 Exit codes: 0 measured; 2 bad input (e.g. --way larger than the number of classes).
                 JSON: {task, way, trials, accuracy, ci95, seconds, ...}
@@ -77,12 +89,16 @@ public final class EvalCommand implements Command {
                 examples:
                   siamese eval --model runs/omniglot/model.s4j --data images_background.zip --way 20 --trials 2000
                   siamese eval --model runs/omniglot/model.s4j --lake-runs omniglot/python/one-shot-classification
-                  siamese eval --model runs/lfw/model.s4j --data lfw-train.zip --pairs pairs.txt --folds 5 --eigenfaces""";
+                  siamese eval --model runs/lfw/model.s4j --data lfw-train.zip --pairs pairs.txt --folds 5 --eigenfaces
+                  siamese eval --model runs/lfw/model.s4j --identification seed-photos/eval --enrol 1 --detect""";
     }
 
     @Override
     public List<Option<?>> options() {
-        return List.of(MODEL, DATA, SPLIT, WAY, TRIALS, ACROSS, SEED, LAKE, PAIRS, FOLDS, EIGENFACES);
+        List<Option<?>> all = new ArrayList<>(List.of(MODEL, DATA, SPLIT, WAY, TRIALS, ACROSS, SEED, LAKE, PAIRS, FOLDS,
+                IDENTIFICATION, ENROL, PEOPLE, DETECT, EIGENFACES));
+        all.addAll(FaceDetection.OPTIONS);
+        return all;
     }
 
     @Override
@@ -90,7 +106,9 @@ public final class EvalCommand implements Command {
         long t0 = System.nanoTime();
         ModelFile.Loaded loaded = ModelFile.load(inv.get(MODEL), inv.kernels());
         Json.Obj result;
-        if (inv.get(LAKE) != null) {
+        if (inv.get(IDENTIFICATION) != null) {
+            result = identification(inv, loaded);
+        } else if (inv.get(LAKE) != null) {
             result = lake(inv, loaded);
         } else if (inv.get(PAIRS) != null) {
             result = pairs(inv, loaded);
@@ -102,6 +120,84 @@ public final class EvalCommand implements Command {
             inv.printJson(result);
         }
         return ExitCode.OK;
+    }
+
+    private Json.Obj identification(Invocation inv, ModelFile.Loaded m) {
+        EnrolmentFolder.Plan plan = EnrolmentFolder.scan(inv.get(IDENTIFICATION), Integer.MAX_VALUE);
+        List<EnrolmentFolder.Person> people = new ArrayList<>(plan.people());
+        if (inv.get(PEOPLE) != null) {
+            Set<String> wanted = DataSplits.expandNames(inv.get(PEOPLE));
+            people.removeIf(p -> !wanted.contains(p.name()));
+            if (people.isEmpty()) {
+                throw new BadInputException("--people: none of them are in " + inv.get(IDENTIFICATION));
+            }
+        }
+        int k = inv.get(ENROL);
+        SiameseModel model = SiameseModel.load(inv.get(MODEL), inv.kernels());
+        FaceEmbedder faces = inv.get(DETECT) ? new FaceEmbedder(model, FaceDetection.open(inv, "or drop --detect").detector()) : null;
+        Gallery gallery = Gallery.create(model.sha256().isEmpty() ? "unsaved" : model.sha256(), model.embeddingSize());
+        List<Path> queries = new ArrayList<>();
+        List<String> truth = new ArrayList<>();
+        for (EnrolmentFolder.Person p : people) {
+            if (p.images().size() <= k) {
+                inv.progress("warning: " + p.name() + " has " + p.images().size() + " images, none left to identify after enrolling " + k);
+            }
+            List<Path> enrol = p.images().subList(0, Math.min(k, p.images().size()));
+            List<float[]> embeddings = embed(model, faces, enrol);
+            List<String> sources = enrol.stream().map(x -> x.getFileName().toString()).toList();
+            gallery.put(p.name(), embeddings, sources);
+            for (Path q : p.images().subList(Math.min(k, p.images().size()), p.images().size())) {
+                queries.add(q);
+                truth.add(p.name());
+            }
+        }
+        if (queries.isEmpty()) {
+            throw new BadInputException(inv.get(IDENTIFICATION) + ": nothing left to identify after enrolling " + k + " per person");
+        }
+        List<float[]> q = embed(model, faces, queries);
+        int right = 0;
+        int wrong = 0;
+        int unknown = 0;
+        int top1 = 0;
+        for (int i = 0; i < q.size(); i++) {
+            Gallery.Match best = gallery.identify(model, q.get(i), 1).get(0);
+            boolean correctName = best.name().equals(truth.get(i));
+            if (correctName) {
+                top1++;
+            }
+            if (!model.same(best.probability())) {
+                unknown++;
+            } else if (correctName) {
+                right++;
+            } else {
+                wrong++;
+            }
+        }
+        int n = q.size();
+        OneShot.Result r = OneShot.result(people.size(), n, right);
+        line(inv, String.format(Locale.ROOT, "%d people, %d enrolled each, %d images identified at threshold %.3f:", people.size(), k, n,
+                model.threshold()));
+        line(inv, String.format(Locale.ROOT, "  named right %.1f%% (95%% CI %.1f-%.1f%%), named wrong %.1f%%, unknown %.1f%%; top-1 ignoring the threshold %.1f%%",
+                100.0 * right / n, 100 * r.ci95Low(), 100 * r.ci95High(), 100.0 * wrong / n, 100.0 * unknown / n, 100.0 * top1 / n));
+        return Json.object().put("task", "identification").put("people", people.size()).put("enrolled_per_person", k)
+                .put("queries", n).put("accuracy", (double) right / n).put("ci95", new double[] {r.ci95Low(), r.ci95High()})
+                .put("wrong_rate", (double) wrong / n).put("unknown_rate", (double) unknown / n)
+                .put("top1_accuracy", (double) top1 / n).put("threshold", model.threshold()).put("detect", faces != null);
+    }
+
+    /** Embeddings as the face commands make them (detected crops), or of whole images through the model's own crop. */
+    private static List<float[]> embed(SiameseModel model, FaceEmbedder faces, List<Path> images) {
+        List<float[]> out = new ArrayList<>();
+        if (faces != null) {
+            for (FaceEmbedder.Face f : faces.embedImages(images)) {
+                out.add(f.embedding());
+            }
+        } else {
+            for (Path p : images) {
+                out.add(model.embed(org.siamese4j.train.image.ImageLoader.load(p)));
+            }
+        }
+        return out;
     }
 
     private Path dataPath(Invocation inv, ModelFile.Loaded m) {

@@ -104,6 +104,8 @@ public final class TrainCommand implements Command {
     static final Option<Long> SPLIT_SEED = Option.value("split-seed", "N", ValueParser.anyLong(),
             "seed of the class split").defaultValue(2026L);
     static final Option<Boolean> BASELINES = Option.flag("eigenfaces", "also report the Eigenfaces baseline on the test trials");
+    static final Option<Boolean> ROTATIONS = Option.flag("rotations",
+            "also train on every class rotated by 90, 180 and 270 degrees as new classes (characters)");
     static final Option<Boolean> NO_TEST = Option.flag("no-test",
             "do not run the final test (while tuning: look only at validation, never at the test classes)");
 
@@ -145,7 +147,7 @@ public final class TrainCommand implements Command {
         return List.of(DATA, PRESET, TOWER, SIZE, CROP, INVERT, OUT, RESUME, STEPS, EPOCHS, TIME, PATIENCE, EVAL_EVERY,
                 CHECKPOINT_EVERY, SAMPLING, BATCH, CLASSES, PER_CLASS, ACROSS, AUGMENT, LR, L2, MOMENTUM, DECAY, INIT, SEED,
                 WAY, VAL_TRIALS, TEST_TRIALS, VAL_GROUPS, TEST_GROUPS, VAL_CLASSES, TEST_CLASSES, VAL_FRACTION,
-                EXCLUDE_PAIRS, EXCLUDE_FOLDS, SPLIT_SEED, BASELINES, NO_TEST);
+                EXCLUDE_PAIRS, EXCLUDE_FOLDS, SPLIT_SEED, BASELINES, ROTATIONS, NO_TEST);
     }
 
     @Override
@@ -207,11 +209,22 @@ public final class TrainCommand implements Command {
                 splits.validation() == null ? 0 : splits.validation().classCount(),
                 splits.test() == null ? 0 : splits.test().classCount()));
 
+        boolean rotations = checkpoint != null
+                ? Boolean.parseBoolean(checkpoint.model().metadata().getOrDefault("rotations", "false")) : inv.get(ROTATIONS);
+        if (rotations) {
+            if (arch.inputWidth() != arch.inputHeight()) {
+                throw new UsageException("--rotations needs a square input size");
+            }
+            splits = new DataSplits.Splits(org.siamese4j.train.RotatedClasses.expand(splits.train(), arch.inputWidth()),
+                    splits.validation(), splits.test(), splits.metadata());
+            inv.progress("rotations: " + splits.train().classCount() + " training classes");
+        }
         TrainOptions o = options(inv, synthetic, fill);
         Path out = inv.get(OUT) != null ? inv.get(OUT) : Path.of("runs", synthetic ? "synthetic" : stem(data));
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("data", synthetic ? "synthetic" : data.toAbsolutePath().toString());
         metadata.put("preset", arch.name());
+        metadata.put("rotations", Boolean.toString(rotations));
         metadata.putAll(splits.metadata());
         if (inv.get(CROP) != null) {
             metadata.put("face-box", "0.264,0.264,0.488,0.488");

@@ -1,14 +1,17 @@
 package org.siamese4j.engine.layer;
 
 import java.util.List;
+import org.siamese4j.engine.Backend;
 import org.siamese4j.engine.Kernels;
+import org.siamese4j.engine.Parallel;
 import org.siamese4j.engine.Tensor;
 
 /**
  * Batch normalisation over the channels of [C, H, W] (or the features of [D]), with learned scale and
  * shift, running statistics for inference, and an optional fused ReLU. In training mode it normalises
  * by the batch's statistics; the running mean and variance are parameters of role STATISTIC, stored
- * with the weights but never trained.
+ * with the weights but never trained. Channels are independent, so they are spread over the threads;
+ * each channel is computed the same way whatever the thread count.
  */
 public final class BatchNorm extends Layer {
     private static final double EPS = 1e-5;
@@ -20,9 +23,11 @@ public final class BatchNorm extends Layer {
     private final Param shift;
     private final Param runningMean;
     private final Param runningVar;
+    private final Parallel parallel;
     private boolean training = true;
+    private Tensor input;
     private float[] out;
-    private float[] normalized;
+    private float[] mean;
     private float[] invStd;
     private float[] gradIn;
     private int batch;
@@ -40,6 +45,7 @@ public final class BatchNorm extends Layer {
         this.shift = new Param("shift", Param.Role.SHIFT, channels);
         this.runningMean = new Param("running-mean", Param.Role.STATISTIC, channels);
         this.runningVar = new Param("running-var", Param.Role.STATISTIC, channels);
+        this.parallel = Backend.pool(kernels.threads());
     }
 
     @Override
@@ -64,61 +70,64 @@ public final class BatchNorm extends Layer {
     @Override
     public Tensor forward(Tensor x) {
         batch = batchOf(x, "input");
-        int n = x.size();
-        out = grow(out, n);
-        normalized = grow(normalized, n);
+        input = x;
+        out = grow(out, x.size());
+        mean = grow(mean, channels);
         invStd = grow(invStd, channels);
-        float[] xs = x.data;
-        int xo = x.offset;
-        Tensor g = scale.value();
-        Tensor b = shift.value();
+        parallel.run((part, parts) -> {
+            int c0 = Parallel.rangeStart(channels, part, parts);
+            int c1 = Parallel.rangeStart(channels, part + 1, parts);
+            for (int c = c0; c < c1; c++) {
+                forwardChannel(x.data, x.offset, c);
+            }
+        });
+        return Tensor.wrap(out, 0, withBatch(batch, outShape));
+    }
+
+    private void forwardChannel(float[] xs, int xo, int c) {
         Tensor rm = runningMean.value();
         Tensor rv = runningVar.value();
-        int count = batch * plane;
-        for (int c = 0; c < channels; c++) {
-            double mean;
-            double var;
-            if (training) {
-                double s = 0;
-                for (int i = 0; i < batch; i++) {
-                    int base = xo + (i * channels + c) * plane;
-                    for (int j = 0; j < plane; j++) {
-                        s += xs[base + j];
-                    }
-                }
-                mean = s / count;
-                double ss = 0;
-                for (int i = 0; i < batch; i++) {
-                    int base = xo + (i * channels + c) * plane;
-                    for (int j = 0; j < plane; j++) {
-                        double d = xs[base + j] - mean;
-                        ss += d * d;
-                    }
-                }
-                var = ss / count;
-                double unbiased = count > 1 ? ss / (count - 1) : var;
-                rm.set(c, (float) ((1 - momentum) * rm.get(c) + momentum * mean));
-                rv.set(c, (float) ((1 - momentum) * rv.get(c) + momentum * unbiased));
-            } else {
-                mean = rm.get(c);
-                var = rv.get(c);
-            }
-            float inv = (float) (1.0 / Math.sqrt(var + EPS));
-            invStd[c] = inv;
-            float gc = g.get(c);
-            float bc = b.get(c);
-            float m = (float) mean;
+        double m;
+        double var;
+        if (training) {
+            // two passes (mean, then squared deviations) keep the variance accurate; float partial sums per image row
+            double s = 0;
             for (int i = 0; i < batch; i++) {
-                int base = (i * channels + c) * plane;
+                s += sum(xs, xo + (i * channels + c) * plane, plane);
+            }
+            int count = batch * plane;
+            m = s / count;
+            double ss = 0;
+            for (int i = 0; i < batch; i++) {
+                ss += squaredDeviations(xs, xo + (i * channels + c) * plane, plane, (float) m);
+            }
+            var = ss / count;
+            double unbiased = count > 1 ? ss / (count - 1) : var;
+            rm.set(c, (float) ((1 - momentum) * rm.get(c) + momentum * m));
+            rv.set(c, (float) ((1 - momentum) * rv.get(c) + momentum * unbiased));
+        } else {
+            m = rm.get(c);
+            var = rv.get(c);
+        }
+        float inv = (float) (1.0 / Math.sqrt(var + EPS));
+        mean[c] = (float) m;
+        invStd[c] = inv;
+        // y = a x + b with a = gamma / std, b = beta - a mean
+        float a = scale.value().get(c) * inv;
+        float b = shift.value().get(c) - a * (float) m;
+        for (int i = 0; i < batch; i++) {
+            int base = (i * channels + c) * plane;
+            int src = xo + base;
+            if (relu) {
                 for (int j = 0; j < plane; j++) {
-                    float h = (xs[xo + base + j] - m) * inv;
-                    normalized[base + j] = h;
-                    float y = gc * h + bc;
-                    out[base + j] = relu && y < 0f ? 0f : y;
+                    out[base + j] = Math.max(a * xs[src + j] + b, 0f);
+                }
+            } else {
+                for (int j = 0; j < plane; j++) {
+                    out[base + j] = a * xs[src + j] + b;
                 }
             }
         }
-        return Tensor.wrap(out, 0, withBatch(batch, outShape));
     }
 
     @Override
@@ -127,47 +136,118 @@ public final class BatchNorm extends Layer {
         if (!training) {
             throw new IllegalStateException("batch norm backward needs a training-mode forward pass");
         }
-        float[] d = dy.data;
-        int off = dy.offset;
         if (relu) {
-            kernels.reluBackward(out, 0, d, off, d, off, dy.size());
+            kernels.reluBackward(out, 0, dy.data, dy.offset, dy.data, dy.offset, dy.size());
         }
-        Tensor g = scale.value();
-        Tensor dg = scale.grad();
-        Tensor db = shift.grad();
         boolean wantInput = inputGradientNeeded();
         if (wantInput) {
             gradIn = grow(gradIn, batch * inputSize());
         }
+        parallel.run((part, parts) -> {
+            int c0 = Parallel.rangeStart(channels, part, parts);
+            int c1 = Parallel.rangeStart(channels, part + 1, parts);
+            for (int c = c0; c < c1; c++) {
+                backwardChannel(dy.data, dy.offset, c, wantInput);
+            }
+        });
+        return wantInput ? Tensor.wrap(gradIn, 0, withBatch(batch, inShape)) : null;
+    }
+
+    private void backwardChannel(float[] d, int off, int c, boolean wantInput) {
+        float[] xs = input.data;
+        int xo = input.offset;
+        float m = mean[c];
+        float inv = invStd[c];
+        // sums of dy and of dy * h, with h = (x - mean) * inv recomputed rather than stored
+        double sumDy = 0;
+        double sumDyX = 0;
+        for (int i = 0; i < batch; i++) {
+            int base = (i * channels + c) * plane;
+            sumDy += sum(d, off + base, plane);
+            sumDyX += dotCentered(d, off + base, xs, xo + base, plane, m);
+        }
+        double sumDyH = sumDyX * inv;
+        Tensor dg = scale.grad();
+        Tensor db = shift.grad();
+        dg.set(c, dg.get(c) + (float) sumDyH);
+        db.set(c, db.get(c) + (float) sumDy);
+        if (!wantInput) {
+            return;
+        }
+        // dx = gamma * inv / N * (N dy - sum(dy) - h sum(dy h)) = p dy + q (x - mean) + r
         int count = batch * plane;
-        for (int c = 0; c < channels; c++) {
-            double sumDy = 0;
-            double sumDyH = 0;
-            for (int i = 0; i < batch; i++) {
-                int base = (i * channels + c) * plane;
-                for (int j = 0; j < plane; j++) {
-                    float v = d[off + base + j];
-                    sumDy += v;
-                    sumDyH += v * normalized[base + j];
-                }
-            }
-            dg.set(c, dg.get(c) + (float) sumDyH);
-            db.set(c, db.get(c) + (float) sumDy);
-            if (!wantInput) {
-                continue;
-            }
-            // dx = gamma * invStd / count * (count * dy - sum(dy) - h * sum(dy * h))
-            float k = (float) (g.get(c) * invStd[c] / count);
-            float meanDy = (float) sumDy;
-            float meanDyH = (float) sumDyH;
-            for (int i = 0; i < batch; i++) {
-                int base = (i * channels + c) * plane;
-                for (int j = 0; j < plane; j++) {
-                    gradIn[base + j] = k * (count * d[off + base + j] - meanDy - normalized[base + j] * meanDyH);
-                }
+        double k = scale.value().get(c) * inv / (double) count;
+        float p = (float) (k * count);
+        float q = (float) (-k * sumDyH * inv);
+        float r = (float) (-k * sumDy);
+        for (int i = 0; i < batch; i++) {
+            int base = (i * channels + c) * plane;
+            int src = xo + base;
+            int dsrc = off + base;
+            for (int j = 0; j < plane; j++) {
+                gradIn[base + j] = p * d[dsrc + j] + q * (xs[src + j] - m) + r;
             }
         }
-        return wantInput ? Tensor.wrap(gradIn, 0, withBatch(batch, inShape)) : null;
+    }
+
+    /** Sum with four float accumulators (independent chains), returned in double. */
+    private static double sum(float[] a, int off, int n) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+            s0 += a[off + j];
+            s1 += a[off + j + 1];
+            s2 += a[off + j + 2];
+            s3 += a[off + j + 3];
+        }
+        for (; j < n; j++) {
+            s0 += a[off + j];
+        }
+        return (double) s0 + s1 + s2 + s3;
+    }
+
+    private static double squaredDeviations(float[] a, int off, int n, float m) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+            float d0 = a[off + j] - m;
+            float d1 = a[off + j + 1] - m;
+            float d2 = a[off + j + 2] - m;
+            float d3 = a[off + j + 3] - m;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; j < n; j++) {
+            float d0 = a[off + j] - m;
+            s0 += d0 * d0;
+        }
+        return (double) s0 + s1 + s2 + s3;
+    }
+
+    private static double dotCentered(float[] d, int dOff, float[] x, int xOff, int n, float m) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+            s0 += d[dOff + j] * (x[xOff + j] - m);
+            s1 += d[dOff + j + 1] * (x[xOff + j + 1] - m);
+            s2 += d[dOff + j + 2] * (x[xOff + j + 2] - m);
+            s3 += d[dOff + j + 3] * (x[xOff + j + 3] - m);
+        }
+        for (; j < n; j++) {
+            s0 += d[dOff + j] * (x[xOff + j] - m);
+        }
+        return (double) s0 + s1 + s2 + s3;
     }
 
     @Override
@@ -177,30 +257,30 @@ public final class BatchNorm extends Layer {
         double[] y = new double[x.length];
         int count = n * plane;
         for (int c = 0; c < channels; c++) {
-            double mean = 0;
+            double m = 0;
             double var = 0;
             if (training) {
                 for (int i = 0; i < n; i++) {
                     for (int j = 0; j < plane; j++) {
-                        mean += x[(i * channels + c) * plane + j];
+                        m += x[(i * channels + c) * plane + j];
                     }
                 }
-                mean /= count;
+                m /= count;
                 for (int i = 0; i < n; i++) {
                     for (int j = 0; j < plane; j++) {
-                        double dd = x[(i * channels + c) * plane + j] - mean;
+                        double dd = x[(i * channels + c) * plane + j] - m;
                         var += dd * dd;
                     }
                 }
                 var /= count;
             } else {
-                mean = params[2][c];
+                m = params[2][c];
                 var = params[3][c];
             }
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < plane; j++) {
                     int at = (i * channels + c) * plane + j;
-                    double v = gamma[c] * (x[at] - mean) / Math.sqrt(var + EPS) + beta[c];
+                    double v = gamma[c] * (x[at] - m) / Math.sqrt(var + EPS) + beta[c];
                     y[at] = relu ? Math.max(0, v) : v;
                 }
             }
