@@ -1,0 +1,145 @@
+package org.siamese4j.cli.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.siamese4j.cli.CliResult;
+import org.siamese4j.cli.Main;
+import org.siamese4j.train.data.LoadedDataset;
+import org.siamese4j.train.data.SyntheticGlyphs;
+
+/** train and eval through the real command line: JSON output, files written, exit codes, bad input. */
+class TrainEvalCommandsTest {
+    static final String TOWER = "conv 3x3 6 pad=1 bn relu; pool 2; conv 3x3 8 pad=1 bn relu; pool 2; dense 16 sigmoid";
+    @TempDir
+    static Path dir;
+    static Path data;
+    static Path model;
+    static List<String> classes;
+    static List<String> groups;
+
+    /** A two-level dataset on disk: 4 alphabets x 6 glyphs x 5 drawers, 20x20 PNGs. */
+    @BeforeAll
+    static void data() throws Exception {
+        data = dir.resolve("glyphs");
+        LoadedDataset glyphs = SyntheticGlyphs.generate(5, 4, 6, 5, 20);
+        classes = glyphs.classes().stream().map(LoadedDataset.LoadedClass::name).toList();
+        groups = glyphs.groups();
+        for (LoadedDataset.LoadedClass c : glyphs.classes()) {
+            Path folder = data.resolve(c.name());
+            Files.createDirectories(folder);
+            for (int i = 0; i < c.size(); i++) {
+                BufferedImage img = new BufferedImage(20, 20, BufferedImage.TYPE_BYTE_GRAY);
+                float[] px = c.images().get(i);
+                for (int p = 0; p < px.length; p++) {
+                    img.getRaster().setSample(p % 20, p / 20, 0, Math.round(px[p]));
+                }
+                ImageIO.write(img, "png", folder.resolve(String.format(Locale.ROOT, "%02d.png", i)).toFile());
+            }
+        }
+        CliResult r = run("train", "--data", data.toString(), "--size", "20", "--tower", TOWER, "--steps", "30",
+                "--eval-every", "10", "--way", "5", "--val-groups", "1", "--test-groups", "1", "--classes-per-batch", "6",
+                "--val-trials", "50", "--test-trials", "100", "--threads", "2", "--out", dir.resolve("run").toString(), "--json");
+        assertEquals(0, r.exitCode(), r.toString());
+        Map<String, Object> j = r.json();
+        model = Path.of((String) j.get("model"));
+        assertEquals(30L, ((Number) j.get("steps")).longValue());
+        Map<?, ?> test = (Map<?, ?>) j.get("test");
+        assertEquals(5L, ((Number) test.get("way")).longValue());
+        assertTrue(test.containsKey("pixel_nn") && test.containsKey("ci95"), j.toString());
+        for (String f : List.of("model.s4j", "checkpoint.s4j", "log.csv", "chart.png", "trials.png", "report.json")) {
+            assertTrue(Files.exists(dir.resolve("run").resolve(f)), f);
+        }
+    }
+
+    static CliResult run(String... args) {
+        return CliResult.inProcess(Main.commands(), args);
+    }
+
+    @Test
+    void evalOneShotOnTheModelsOwnTestClasses() {
+        CliResult r = run("eval", "--model", model.toString(), "--data", data.toString(), "--way", "5", "--trials", "200",
+                "--eigenfaces", "--json");
+        assertEquals(0, r.exitCode(), r.toString());
+        Map<String, Object> j = r.json();
+        assertEquals("one-shot", j.get("task"));
+        assertEquals(200L, ((Number) j.get("trials")).longValue());
+        assertEquals(6L, ((Number) j.get("classes")).longValue(), "one held-out group of 6 classes");
+        assertTrue(j.containsKey("eigenfaces") && j.containsKey("pixel_nn"));
+    }
+
+    @Test
+    void evalVerificationOnAPairsFile() throws Exception {
+        // 2 folds of 2 same and 2 different pairs over the glyph classes' images (named NN.png, so fake LFW names)
+        Path lfw = dir.resolve("lfwlike");
+        for (String person : List.of("Ann", "Bob", "Cid", "Dee")) {
+            Files.createDirectories(lfw.resolve(person));
+            for (int i = 1; i <= 3; i++) {
+                Files.copy(data.resolve(classes.get("ABCD".indexOf(person.charAt(0)))).resolve("0" + i + ".png"),
+                        lfw.resolve(person).resolve(person + "_000" + i + ".jpg"));
+            }
+        }
+        Path pairs = dir.resolve("pairs.txt");
+        Files.writeString(pairs, "2\t2\nAnn\t1\t2\nBob\t1\t3\nAnn\t1\tCid\t1\nBob\t2\tDee\t3\n"
+                + "Cid\t1\t2\nDee\t2\t3\nAnn\t3\tDee\t1\nBob\t1\tCid\t3\n");
+        CliResult r = run("eval", "--model", model.toString(), "--data", lfw.toString(), "--pairs", pairs.toString(),
+                "--folds", "2", "--json");
+        assertEquals(0, r.exitCode(), r.toString());
+        Map<String, Object> j = r.json();
+        assertEquals(4L, ((Number) j.get("pairs")).longValue());
+        assertTrue(((Map<?, ?>) j.get("siamese")).containsKey("auc"), j.toString());
+        CliResult bad = run("eval", "--model", model.toString(), "--data", lfw.toString(), "--pairs", pairs.toString(), "--folds", "3");
+        assertEquals(2, bad.exitCode(), bad.toString());
+        bad.assertOneMessage("--folds", "3");
+    }
+
+    @Test
+    void evalIdentificationProtocol() {
+        CliResult r = run("eval", "--model", model.toString(), "--identification", data.resolve(groups.get(1)).toString(),
+                "--enrol", "1", "--json");
+        assertEquals(0, r.exitCode(), r.toString());
+        Map<String, Object> j = r.json();
+        assertEquals(6L, ((Number) j.get("people")).longValue());
+        assertEquals(24L, ((Number) j.get("queries")).longValue());
+        double sum = ((Number) j.get("accuracy")).doubleValue() + ((Number) j.get("wrong_rate")).doubleValue()
+                + ((Number) j.get("unknown_rate")).doubleValue();
+        assertEquals(1.0, sum, 1e-9);
+    }
+
+    /** Progress lines may come first; the error is the last line, and there is no stack trace. */
+    private static void lastMessage(CliResult r, String fragment) {
+        List<String> m = r.messages();
+        assertTrue(!m.isEmpty() && m.get(m.size() - 1).startsWith("siamese: ") && m.get(m.size() - 1).contains(fragment), r.toString());
+        r.assertNoStackTrace();
+    }
+
+    @Test
+    void badInputGivesOneLineAndExitTwo() {
+        CliResult r = run("train", "--data", data.toString(), "--steps", "5", "--way", "50", "--size", "20", "--tower", TOWER,
+                "--out", dir.resolve("bad").toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        lastMessage(r, "--way 50");
+        r = run("train", "--data", dir.resolve("missing").toString(), "--steps", "5");
+        assertEquals(2, r.exitCode(), r.toString());
+        r.assertNoStackTrace();
+        r = run("train", "--data", data.toString(), "--size", "20");
+        assertEquals(2, r.exitCode(), r.toString());
+        lastMessage(r, "--time-limit");
+        r = run("eval", "--model", model.toString(), "--data", data.toString(), "--way", "9");
+        assertEquals(2, r.exitCode(), r.toString());
+        r.assertNoStackTrace();
+        r = run("train", "--steps", "0");
+        assertEquals(2, r.exitCode(), r.toString());
+        r.assertOneMessage("--steps");
+    }
+}
