@@ -90,19 +90,22 @@ public final class BatchNorm extends Layer {
         double m;
         double var;
         if (training) {
-            // two passes (mean, then squared deviations) keep the variance accurate; float partial sums per image row
+            // one pass for both moments, shifted by the channel's first value so the variance stays accurate
+            float shiftBy = xs[xo + c * plane];
             double s = 0;
+            double sq = 0;
             for (int i = 0; i < batch; i++) {
-                s += sum(xs, xo + (i * channels + c) * plane, plane);
+                int base = xo + (i * channels + c) * plane;
+                double[] moments = MOMENTS.get();
+                shiftedMoments(xs, base, plane, shiftBy, moments);
+                s += moments[0];
+                sq += moments[1];
             }
             int count = batch * plane;
-            m = s / count;
-            double ss = 0;
-            for (int i = 0; i < batch; i++) {
-                ss += squaredDeviations(xs, xo + (i * channels + c) * plane, plane, (float) m);
-            }
-            var = ss / count;
-            double unbiased = count > 1 ? ss / (count - 1) : var;
+            double shiftedMean = s / count;
+            m = shiftBy + shiftedMean;
+            var = Math.max(0, sq / count - shiftedMean * shiftedMean);
+            double unbiased = count > 1 ? var * count / (count - 1) : var;
             rm.set(c, (float) ((1 - momentum) * rm.get(c) + momentum * m));
             rv.set(c, (float) ((1 - momentum) * rv.get(c) + momentum * unbiased));
         } else {
@@ -136,9 +139,6 @@ public final class BatchNorm extends Layer {
         if (!training) {
             throw new IllegalStateException("batch norm backward needs a training-mode forward pass");
         }
-        if (relu) {
-            kernels.reluBackward(out, 0, dy.data, dy.offset, dy.data, dy.offset, dy.size());
-        }
         boolean wantInput = inputGradientNeeded();
         if (wantInput) {
             gradIn = grow(gradIn, batch * inputSize());
@@ -158,13 +158,19 @@ public final class BatchNorm extends Layer {
         int xo = input.offset;
         float m = mean[c];
         float inv = invStd[c];
-        // sums of dy and of dy * h, with h = (x - mean) * inv recomputed rather than stored
+        // sums of g and of g * (x - mean), where g is dy through the fused ReLU's mask; h = (x - mean) * inv
         double sumDy = 0;
         double sumDyX = 0;
+        double[] moments = MOMENTS.get();
         for (int i = 0; i < batch; i++) {
             int base = (i * channels + c) * plane;
-            sumDy += sum(d, off + base, plane);
-            sumDyX += dotCentered(d, off + base, xs, xo + base, plane, m);
+            if (relu) {
+                maskedMoments(d, off + base, xs, xo + base, out, base, plane, m, moments);
+            } else {
+                centeredMoments(d, off + base, xs, xo + base, plane, m, moments);
+            }
+            sumDy += moments[0];
+            sumDyX += moments[1];
         }
         double sumDyH = sumDyX * inv;
         Tensor dg = scale.grad();
@@ -174,7 +180,7 @@ public final class BatchNorm extends Layer {
         if (!wantInput) {
             return;
         }
-        // dx = gamma * inv / N * (N dy - sum(dy) - h sum(dy h)) = p dy + q (x - mean) + r
+        // dx = gamma * inv / N * (N g - sum(g) - h sum(g h)) = p g + q (x - mean) + r
         int count = batch * plane;
         double k = scale.value().get(c) * inv / (double) count;
         float p = (float) (k * count);
@@ -184,70 +190,82 @@ public final class BatchNorm extends Layer {
             int base = (i * channels + c) * plane;
             int src = xo + base;
             int dsrc = off + base;
-            for (int j = 0; j < plane; j++) {
-                gradIn[base + j] = p * d[dsrc + j] + q * (xs[src + j] - m) + r;
+            if (relu) {
+                for (int j = 0; j < plane; j++) {
+                    float g = out[base + j] > 0f ? d[dsrc + j] : 0f;
+                    gradIn[base + j] = p * g + q * (xs[src + j] - m) + r;
+                }
+            } else {
+                for (int j = 0; j < plane; j++) {
+                    gradIn[base + j] = p * d[dsrc + j] + q * (xs[src + j] - m) + r;
+                }
             }
         }
     }
 
-    /** Sum with four float accumulators (independent chains), returned in double. */
-    private static double sum(float[] a, int off, int n) {
+    /** Per-thread scratch for the two sums a pass returns. */
+    private static final ThreadLocal<double[]> MOMENTS = ThreadLocal.withInitial(() -> new double[2]);
+
+    /** sum(x - shift) and sum((x - shift)^2) over a run, in float partial sums. */
+    private static void shiftedMoments(float[] a, int off, int n, float shiftBy, double[] result) {
         float s0 = 0;
         float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
+        float q0 = 0;
+        float q1 = 0;
         int j = 0;
-        for (; j + 3 < n; j += 4) {
-            s0 += a[off + j];
-            s1 += a[off + j + 1];
-            s2 += a[off + j + 2];
-            s3 += a[off + j + 3];
+        for (; j + 1 < n; j += 2) {
+            float v0 = a[off + j] - shiftBy;
+            float v1 = a[off + j + 1] - shiftBy;
+            s0 += v0;
+            s1 += v1;
+            q0 += v0 * v0;
+            q1 += v1 * v1;
         }
         for (; j < n; j++) {
-            s0 += a[off + j];
+            float v0 = a[off + j] - shiftBy;
+            s0 += v0;
+            q0 += v0 * v0;
         }
-        return (double) s0 + s1 + s2 + s3;
+        result[0] = (double) s0 + s1;
+        result[1] = (double) q0 + q1;
     }
 
-    private static double squaredDeviations(float[] a, int off, int n, float m) {
+    /** sum(dy) and sum(dy * (x - m)). */
+    private static void centeredMoments(float[] d, int dOff, float[] x, int xOff, int n, float m, double[] result) {
         float s0 = 0;
         float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
+        float t0 = 0;
+        float t1 = 0;
         int j = 0;
-        for (; j + 3 < n; j += 4) {
-            float d0 = a[off + j] - m;
-            float d1 = a[off + j + 1] - m;
-            float d2 = a[off + j + 2] - m;
-            float d3 = a[off + j + 3] - m;
-            s0 += d0 * d0;
-            s1 += d1 * d1;
-            s2 += d2 * d2;
-            s3 += d3 * d3;
+        for (; j + 1 < n; j += 2) {
+            float g0 = d[dOff + j];
+            float g1 = d[dOff + j + 1];
+            s0 += g0;
+            s1 += g1;
+            t0 += g0 * (x[xOff + j] - m);
+            t1 += g1 * (x[xOff + j + 1] - m);
         }
         for (; j < n; j++) {
-            float d0 = a[off + j] - m;
-            s0 += d0 * d0;
+            float g0 = d[dOff + j];
+            s0 += g0;
+            t0 += g0 * (x[xOff + j] - m);
         }
-        return (double) s0 + s1 + s2 + s3;
+        result[0] = (double) s0 + s1;
+        result[1] = (double) t0 + t1;
     }
 
-    private static double dotCentered(float[] d, int dOff, float[] x, int xOff, int n, float m) {
+    /** The same sums with dy masked where the fused ReLU was off (out <= 0). */
+    private static void maskedMoments(float[] d, int dOff, float[] x, int xOff, float[] y, int yOff, int n, float m,
+                                      double[] result) {
         float s0 = 0;
-        float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
-        int j = 0;
-        for (; j + 3 < n; j += 4) {
-            s0 += d[dOff + j] * (x[xOff + j] - m);
-            s1 += d[dOff + j + 1] * (x[xOff + j + 1] - m);
-            s2 += d[dOff + j + 2] * (x[xOff + j + 2] - m);
-            s3 += d[dOff + j + 3] * (x[xOff + j + 3] - m);
+        float t0 = 0;
+        for (int j = 0; j < n; j++) {
+            float g = y[yOff + j] > 0f ? d[dOff + j] : 0f;
+            s0 += g;
+            t0 += g * (x[xOff + j] - m);
         }
-        for (; j < n; j++) {
-            s0 += d[dOff + j] * (x[xOff + j] - m);
-        }
-        return (double) s0 + s1 + s2 + s3;
+        result[0] = s0;
+        result[1] = t0;
     }
 
     @Override

@@ -1,16 +1,11 @@
 package org.siamese4j.engine.layer;
 
 import org.siamese4j.engine.Kernels;
-import org.siamese4j.engine.Tensor;
 
-/** max(x, 0), element-wise. (Conv2d and Dense can also fuse it.) */
-public final class ReLU extends Layer {
-    private float[] out;
-    private float[] gradIn;
-    private int batch;
-
+/** max(x, 0), element-wise. (Conv2d, Dense and BatchNorm can also fuse it.) */
+public final class ReLU extends Elementwise {
     public ReLU(Kernels kernels, int... shape) {
-        super(kernels, shape, shape);
+        super(kernels, shape);
     }
 
     @Override
@@ -19,30 +14,17 @@ public final class ReLU extends Layer {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
-        batch = batchOf(x, "input");
-        out = grow(out, x.size());
-        kernels.reluForward(x.data, x.offset, out, 0, x.size());
-        return Tensor.wrap(out, 0, withBatch(batch, outShape));
+    void apply(float[] x, int xOff, float[] y, int n) {
+        kernels.reluForward(x, xOff, y, 0, n);
     }
 
     @Override
-    public Tensor backward(Tensor dy) {
-        checkGradOutput(dy, batch);
-        if (!inputGradientNeeded()) {
-            return null;
-        }
-        gradIn = grow(gradIn, dy.size());
-        kernels.reluBackward(out, 0, dy.data, dy.offset, gradIn, 0, dy.size());
-        return Tensor.wrap(gradIn, 0, withBatch(batch, inShape));
+    void derive(float[] y, float[] dy, int dyOff, float[] dx, int n) {
+        kernels.reluBackward(y, 0, dy, dyOff, dx, 0, n);
     }
 
     @Override
-    public double[] referenceForward(double[] x, int n, double[][] params) {
-        double[] y = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            y[i] = Math.max(0, x[i]);
-        }
-        return y;
+    double reference(double x) {
+        return Math.max(0, x);
     }
 }

@@ -1,16 +1,11 @@
 package org.siamese4j.engine.layer;
 
 import org.siamese4j.engine.Kernels;
-import org.siamese4j.engine.Tensor;
 
 /** 1 / (1 + exp(-x)), element-wise. (Dense can also fuse it.) */
-public final class Sigmoid extends Layer {
-    private float[] out;
-    private float[] gradIn;
-    private int batch;
-
+public final class Sigmoid extends Elementwise {
     public Sigmoid(Kernels kernels, int... shape) {
-        super(kernels, shape, shape);
+        super(kernels, shape);
     }
 
     @Override
@@ -19,30 +14,17 @@ public final class Sigmoid extends Layer {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
-        batch = batchOf(x, "input");
-        out = grow(out, x.size());
-        kernels.sigmoidForward(x.data, x.offset, out, 0, x.size());
-        return Tensor.wrap(out, 0, withBatch(batch, outShape));
+    void apply(float[] x, int xOff, float[] y, int n) {
+        kernels.sigmoidForward(x, xOff, y, 0, n);
     }
 
     @Override
-    public Tensor backward(Tensor dy) {
-        checkGradOutput(dy, batch);
-        if (!inputGradientNeeded()) {
-            return null;
-        }
-        gradIn = grow(gradIn, dy.size());
-        kernels.sigmoidBackward(out, 0, dy.data, dy.offset, gradIn, 0, dy.size());
-        return Tensor.wrap(gradIn, 0, withBatch(batch, inShape));
+    void derive(float[] y, float[] dy, int dyOff, float[] dx, int n) {
+        kernels.sigmoidBackward(y, 0, dy, dyOff, dx, 0, n);
     }
 
     @Override
-    public double[] referenceForward(double[] x, int n, double[][] params) {
-        double[] y = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            y[i] = 1.0 / (1.0 + Math.exp(-x[i]));
-        }
-        return y;
+    double reference(double x) {
+        return 1.0 / (1.0 + Math.exp(-x));
     }
 }
