@@ -50,6 +50,31 @@ abstract class MatrixSource {
         }
     }
 
+    /**
+     * An mr = 8 A panel from 8 rows of a row-major array: dst[d + p * 8 + r] = a[s + r * ld + p] for p < cols.
+     * Reads eight sequential streams and writes sequentially.
+     */
+    static void interleave8(float[] a, int s, int ld, int cols, float[] dst, int d) {
+        int s1 = s + ld;
+        int s2 = s1 + ld;
+        int s3 = s2 + ld;
+        int s4 = s3 + ld;
+        int s5 = s4 + ld;
+        int s6 = s5 + ld;
+        int s7 = s6 + ld;
+        for (int p = 0; p < cols; p++) {
+            int o = d + p * 8;
+            dst[o] = a[s + p];
+            dst[o + 1] = a[s1 + p];
+            dst[o + 2] = a[s2 + p];
+            dst[o + 3] = a[s3 + p];
+            dst[o + 4] = a[s4 + p];
+            dst[o + 5] = a[s5 + p];
+            dst[o + 6] = a[s6 + p];
+            dst[o + 7] = a[s7 + p];
+        }
+    }
+
     /** A row-major array, optionally read transposed. */
     static final class Dense extends MatrixSource {
         private float[] a;
@@ -84,6 +109,8 @@ abstract class MatrixSource {
                             dst[d + r] = 0f;
                         }
                     }
+                } else if (live == 8 && mr == 8) {
+                    interleave8(a, off + (row0 + ir) * ld + col0, ld, cols, dst, base);
                 } else {
                     for (int r = 0; r < live; r++) {
                         int s = off + (row0 + ir + r) * ld + col0;
@@ -103,31 +130,36 @@ abstract class MatrixSource {
 
         @Override
         void packB(int row0, int rows, int col0, int cols, int nr, float[] dst) {
+            if (!trans) {
+                // one pass over each source row, across all panels
+                for (int p = 0; p < rows; p++) {
+                    int s = off + (row0 + p) * ld + col0;
+                    for (int jr = 0; jr < cols; jr += nr) {
+                        int live = Math.min(nr, cols - jr);
+                        int d = jr * rows + p * nr;
+                        System.arraycopy(a, s + jr, dst, d, live);
+                        for (int c = live; c < nr; c++) {
+                            dst[d + c] = 0f;
+                        }
+                    }
+                }
+                return;
+            }
             for (int jr = 0; jr < cols; jr += nr) {
                 int base = jr * rows;
                 int live = Math.min(nr, cols - jr);
-                if (trans) {
-                    // element (p, j) = a[j*ld + p]: walk each source row once
-                    for (int c = 0; c < live; c++) {
-                        int s = off + (col0 + jr + c) * ld + row0;
-                        int d = base + c;
-                        for (int p = 0; p < rows; p++) {
-                            dst[d + p * nr] = a[s + p];
-                        }
-                    }
-                    if (live < nr) {
-                        for (int p = 0; p < rows; p++) {
-                            for (int c = live; c < nr; c++) {
-                                dst[base + p * nr + c] = 0f;
-                            }
-                        }
-                    }
-                } else {
+                // element (p, j) = a[j*ld + p]: walk each source row once
+                for (int c = 0; c < live; c++) {
+                    int s = off + (col0 + jr + c) * ld + row0;
+                    int d = base + c;
                     for (int p = 0; p < rows; p++) {
-                        int d = base + p * nr;
-                        System.arraycopy(a, off + (row0 + p) * ld + col0 + jr, dst, d, live);
+                        dst[d + p * nr] = a[s + p];
+                    }
+                }
+                if (live < nr) {
+                    for (int p = 0; p < rows; p++) {
                         for (int c = live; c < nr; c++) {
-                            dst[d + c] = 0f;
+                            dst[base + p * nr + c] = 0f;
                         }
                     }
                 }
@@ -146,22 +178,34 @@ abstract class MatrixSource {
         private int imageStride;
         private int cols;
 
+        /** First column: columns read are shifted by this much (see {@link #from}). */
+        private int shift;
+
         Batched set(float[] a, int off, int imageStride, int cols) {
             this.a = a;
             this.off = off;
             this.imageStride = imageStride;
             this.cols = cols;
+            this.shift = 0;
+            return this;
+        }
+
+        /** The same matrix from column {@code col} on. */
+        Batched from(int col) {
+            this.shift = col;
             return this;
         }
 
         @Override
         float get(int row, int col) {
+            col += shift;
             int img = col / cols;
             return a[off + img * imageStride + row * cols + (col - img * cols)];
         }
 
         @Override
         void packB(int row0, int rows, int col0, int cols, int nr, float[] dst) {
+            col0 += shift;
             for (int jr = 0; jr < cols; jr += nr) {
                 int base = jr * rows;
                 int live = Math.min(nr, cols - jr);
@@ -188,11 +232,24 @@ abstract class MatrixSource {
 
         @Override
         void packA(int row0, int rows, int col0, int cols, int mr, float[] dst) {
+            col0 += shift;
             for (int ir = 0; ir < rows; ir += mr) {
                 int base = ir * cols;
                 int live = Math.min(mr, rows - ir);
                 int img = col0 / this.cols;
                 int within = col0 - img * this.cols;
+                if (live == 8 && mr == 8) {
+                    // runs of pixels within one image, eight channel rows at a time
+                    int p = 0;
+                    while (p < cols) {
+                        int run = Math.min(cols - p, this.cols - within);
+                        interleave8(a, off + img * imageStride + (row0 + ir) * this.cols + within, this.cols, run, dst, base + p * 8);
+                        p += run;
+                        within = 0;
+                        img++;
+                    }
+                    continue;
+                }
                 for (int p = 0; p < cols; p++) {
                     int s = off + img * imageStride + (row0 + ir) * this.cols + within;
                     int d = base + p * mr;
@@ -214,12 +271,24 @@ abstract class MatrixSource {
     /**
      * The im2col matrix of a run of images, never stored: row q = (channel, ky, kx) of the kernel window,
      * column j = (image, oy, ox) of the output. Zero padding reads as 0. With {@code transposed}, rows and
-     * columns swap (used for the weight gradient).
+     * columns swap (used for the weight gradient). Without padding and with stride 1, a row of a packed
+     * panel is a few contiguous runs of the image, which the kernels copy a vector at a time
+     * ({@link AbstractKernels#packRuns}); other shapes are gathered element by element.
      */
     static final class Im2col extends MatrixSource {
+        private final AbstractKernels kernels;
         private float[] x;
         private int off;
-        private ConvGeometry g;
+        private int channels;
+        private int h;
+        private int w;
+        private int kh;
+        private int kw;
+        private int stride;
+        private int pad;
+        private int oh;
+        private int ow;
+        private int inSize;
         private boolean transposed;
         private int[] pixBase = new int[0];
         private int[] pixY = new int[0];
@@ -227,13 +296,44 @@ abstract class MatrixSource {
         private int[] tapDelta = new int[0];
         private int[] tapY = new int[0];
         private int[] tapX = new int[0];
+        private int[] runSrc = new int[0];
+        private int[] runDst = new int[0];
+        private int[] runLen = new int[0];
+        private int[] opSrc = new int[0];
+        private int[] opDst = new int[0];
+        /** The ranges pix* and tap* were last filled for (-1: stale). */
+        private int pixFrom = -1;
+        private int pixCount;
+        private int tapFrom = -1;
+        private int tapCount;
+
+        Im2col(AbstractKernels kernels) {
+            this.kernels = kernels;
+        }
 
         /** x + off points at the first image of the run. */
         Im2col set(float[] x, int off, ConvGeometry g, boolean transposed) {
+            return set(x, off, g.inChannels(), g.inHeight(), g.inWidth(), g.kernelHeight(), g.kernelWidth(),
+                    g.stride(), g.padding(), transposed);
+        }
+
+        /** The same for images of channels x h x w stored back to back (e.g. a zero-padded copy). */
+        Im2col set(float[] x, int off, int channels, int h, int w, int kh, int kw, int stride, int pad, boolean transposed) {
             this.x = x;
             this.off = off;
-            this.g = g;
+            this.channels = channels;
+            this.h = h;
+            this.w = w;
+            this.kh = kh;
+            this.kw = kw;
+            this.stride = stride;
+            this.pad = pad;
+            this.oh = (h + 2 * pad - kh) / stride + 1;
+            this.ow = (w + 2 * pad - kw) / stride + 1;
+            this.inSize = channels * h * w;
             this.transposed = transposed;
+            this.pixFrom = -1;
+            this.tapFrom = -1;
             return this;
         }
 
@@ -241,44 +341,48 @@ abstract class MatrixSource {
         float get(int row, int col) {
             int q = transposed ? col : row;
             int j = transposed ? row : col;
-            int kk = g.kernelHeight() * g.kernelWidth();
+            int kk = kh * kw;
             int ci = q / kk;
-            int ky = (q % kk) / g.kernelWidth();
-            int kx = q % g.kernelWidth();
-            int p = g.outPixels();
+            int ky = (q % kk) / kw;
+            int kx = q % kw;
+            int p = oh * ow;
             int img = j / p;
-            int oy = (j % p) / g.outWidth();
-            int ox = j % g.outWidth();
-            int iy = oy * g.stride() - g.padding() + ky;
-            int ix = ox * g.stride() - g.padding() + kx;
-            if (iy < 0 || iy >= g.inHeight() || ix < 0 || ix >= g.inWidth()) {
+            int oy = (j % p) / ow;
+            int ox = j % ow;
+            int iy = oy * stride - pad + ky;
+            int ix = ox * stride - pad + kx;
+            if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
                 return 0f;
             }
-            return x[off + img * g.inSize() + (ci * g.inHeight() + iy) * g.inWidth() + ix];
+            return x[off + img * inSize + (ci * h + iy) * w + ix];
         }
 
         /** Fills pix* for output columns [j0, j0+n): base offset of the window's top-left and its position. */
         private void pixels(int j0, int n) {
+            if (j0 == pixFrom && n == pixCount) {
+                return;
+            }
+            pixFrom = j0;
+            pixCount = n;
             if (pixBase.length < n) {
                 pixBase = new int[n];
                 pixY = new int[n];
                 pixX = new int[n];
             }
-            int p = g.outPixels();
-            int ow = g.outWidth();
+            int p = oh * ow;
             int img = j0 / p;
             int within = j0 - img * p;
             int oy = within / ow;
             int ox = within - oy * ow;
             for (int c = 0; c < n; c++) {
-                int iy = oy * g.stride() - g.padding();
-                int ix = ox * g.stride() - g.padding();
+                int iy = oy * stride - pad;
+                int ix = ox * stride - pad;
                 pixY[c] = iy;
                 pixX[c] = ix;
-                pixBase[c] = off + img * g.inSize() + iy * g.inWidth() + ix;
+                pixBase[c] = off + img * inSize + iy * w + ix;
                 if (++ox == ow) {
                     ox = 0;
-                    if (++oy == g.outHeight()) {
+                    if (++oy == oh) {
                         oy = 0;
                         img++;
                     }
@@ -288,13 +392,17 @@ abstract class MatrixSource {
 
         /** Fills tap* for kernel taps [q0, q0+n): offset of the tap relative to the window, and its position. */
         private void taps(int q0, int n) {
+            if (q0 == tapFrom && n == tapCount) {
+                return;
+            }
+            tapFrom = q0;
+            tapCount = n;
             if (tapDelta.length < n) {
                 tapDelta = new int[n];
                 tapY = new int[n];
                 tapX = new int[n];
             }
-            int kw = g.kernelWidth();
-            int kk = g.kernelHeight() * kw;
+            int kk = kh * kw;
             for (int c = 0; c < n; c++) {
                 int q = q0 + c;
                 int ci = q / kk;
@@ -302,48 +410,78 @@ abstract class MatrixSource {
                 int kx = q - ci * kk - ky * kw;
                 tapY[c] = ky;
                 tapX[c] = kx;
-                tapDelta[c] = (ci * g.inHeight() + ky) * g.inWidth() + kx;
+                tapDelta[c] = (ci * h + ky) * w + kx;
             }
-        }
-
-        private boolean unpadded() {
-            return g.padding() == 0;
         }
 
         @Override
         void packB(int row0, int rows, int col0, int cols, int nr, float[] dst) {
+            boolean contiguous = stride == 1 && pad == 0;
             if (transposed) {
-                packPixelsByTaps(row0, rows, col0, cols, nr, dst);
+                pixels(row0, rows);
+                taps(col0, cols);
+                if (contiguous) {
+                    packByRuns(pixBase, rows, tapDelta, cols, nr, dst);
+                } else {
+                    packPixelsByTaps(rows, cols, nr, dst);
+                }
             } else {
-                packTapsByPixels(row0, rows, col0, cols, nr, dst);
+                pixels(col0, cols);
+                taps(row0, rows);
+                if (contiguous) {
+                    packByRuns(tapDelta, rows, pixBase, cols, nr, dst);
+                } else {
+                    packTapsByPixels(rows, cols, nr, dst);
+                }
             }
         }
 
-        /** B = im2col: rows are taps, columns pixels (forward pass). */
-        private void packTapsByPixels(int q0, int rows, int j0, int cols, int nr, float[] dst) {
-            pixels(j0, cols);
-            taps(q0, rows);
-            int h = g.inHeight();
-            int w = g.inWidth();
-            boolean inside = unpadded();
+        /**
+         * Element (p, c) is x[rowBase[p] + colBase[c]]; columns whose colBase goes up by one form runs that
+         * are copied whole.
+         */
+        private void packByRuns(int[] rowBase, int rows, int[] colBase, int cols, int nr, float[] dst) {
+            if (runSrc.length < nr) {
+                runSrc = new int[nr];
+                runDst = new int[nr];
+                runLen = new int[nr];
+                opSrc = new int[nr];
+                opDst = new int[nr];
+            }
+            for (int jr = 0; jr < cols; jr += nr) {
+                int live = Math.min(nr, cols - jr);
+                int runs = 0;
+                int c = 0;
+                while (c < live) {
+                    int start = c;
+                    int base = colBase[jr + c];
+                    c++;
+                    while (c < live && colBase[jr + c] == base + (c - start)) {
+                        c++;
+                    }
+                    runSrc[runs] = base;
+                    runDst[runs] = start;
+                    runLen[runs] = c - start;
+                    runs++;
+                }
+                kernels.packRuns(x, rowBase, rows, runSrc, runDst, runLen, runs, dst, jr * rows, nr, live, opSrc, opDst);
+            }
+        }
+
+        /** B = im2col: rows are taps, columns pixels (forward pass), with padding or stride. */
+        private void packTapsByPixels(int rows, int cols, int nr, float[] dst) {
             for (int jr = 0; jr < cols; jr += nr) {
                 int base = jr * rows;
                 int live = Math.min(nr, cols - jr);
                 for (int p = 0; p < rows; p++) {
                     int d = base + p * nr;
                     int delta = tapDelta[p];
-                    if (inside) {
-                        for (int c = 0; c < live; c++) {
-                            dst[d + c] = x[pixBase[jr + c] + delta];
-                        }
-                    } else {
-                        int ty = tapY[p];
-                        int tx = tapX[p];
-                        for (int c = 0; c < live; c++) {
-                            int iy = pixY[jr + c] + ty;
-                            int ix = pixX[jr + c] + tx;
-                            dst[d + c] = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? x[pixBase[jr + c] + delta] : 0f;
-                        }
+                    int ty = tapY[p];
+                    int tx = tapX[p];
+                    for (int c = 0; c < live; c++) {
+                        int iy = pixY[jr + c] + ty;
+                        int ix = pixX[jr + c] + tx;
+                        dst[d + c] = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? x[pixBase[jr + c] + delta] : 0f;
                     }
                     for (int c = live; c < nr; c++) {
                         dst[d + c] = 0f;
@@ -352,37 +490,82 @@ abstract class MatrixSource {
             }
         }
 
-        /** B = im2col transposed: rows are pixels, columns taps (weight gradient). */
-        private void packPixelsByTaps(int j0, int rows, int q0, int cols, int nr, float[] dst) {
-            pixels(j0, rows);
-            taps(q0, cols);
-            int h = g.inHeight();
-            int w = g.inWidth();
-            boolean inside = unpadded();
+        /** B = im2col transposed: rows are pixels, columns taps (weight gradient), with padding or stride. */
+        private void packPixelsByTaps(int rows, int cols, int nr, float[] dst) {
             for (int jr = 0; jr < cols; jr += nr) {
                 int base = jr * rows;
                 int live = Math.min(nr, cols - jr);
                 for (int p = 0; p < rows; p++) {
                     int d = base + p * nr;
                     int pb = pixBase[p];
-                    if (inside) {
-                        for (int c = 0; c < live; c++) {
-                            dst[d + c] = x[pb + tapDelta[jr + c]];
-                        }
-                    } else {
-                        int py = pixY[p];
-                        int px = pixX[p];
-                        for (int c = 0; c < live; c++) {
-                            int iy = py + tapY[jr + c];
-                            int ix = px + tapX[jr + c];
-                            dst[d + c] = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? x[pb + tapDelta[jr + c]] : 0f;
-                        }
+                    int py = pixY[p];
+                    int px = pixX[p];
+                    for (int c = 0; c < live; c++) {
+                        int iy = py + tapY[jr + c];
+                        int ix = px + tapX[jr + c];
+                        dst[d + c] = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? x[pb + tapDelta[jr + c]] : 0f;
                     }
                     for (int c = live; c < nr; c++) {
                         dst[d + c] = 0f;
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * A matrix packed whole, once, in the layout the GEMM driver reads its A blocks in: for each depth block
+     * [pc, pc+kc) (kc = min(KC, k - pc)), for each row block [ic, ic+mc), the panels packA would produce.
+     * The block at (ic, pc) starts at pc * paddedRows + ic * kc. Used for conv weights, which every image
+     * of a call multiplies.
+     */
+    static final class Packed extends MatrixSource {
+        float[] data = new float[0];
+        int rows;
+        int depth;
+        int paddedRows;
+
+        /** Packs rows x depth of {@code src} for blocks of mc rows, panels of mr, by way of {@code scratch} (mc x kcMax). */
+        Packed pack(MatrixSource src, int rows, int depth, int mc, int mr, int kcMax, float[] scratch) {
+            this.rows = rows;
+            this.depth = depth;
+            this.paddedRows = (rows + mr - 1) / mr * mr;
+            this.rowOffset = 0;
+            int size = paddedRows * depth;
+            if (data.length < size) {
+                data = new float[size];
+            }
+            for (int pc = 0; pc < depth; pc += kcMax) {
+                int kc = Math.min(kcMax, depth - pc);
+                for (int ic = 0; ic < rows; ic += mc) {
+                    int mcur = Math.min(mc, rows - ic);
+                    src.packA(ic, mcur, pc, kc, mr, scratch);
+                    System.arraycopy(scratch, 0, data, offset(ic, pc, kc), (mcur + mr - 1) / mr * mr * kc);
+                }
+            }
+            return this;
+        }
+
+        /** First row of the packed matrix that this one's row 0 is (a multiple of mc; see {@link #view}). */
+        int rowOffset;
+
+        /** Rows [row0, row0+rows) of {@code whole} (row0 a multiple of its row block), without copying. */
+        Packed view(Packed whole, int row0, int rows) {
+            this.data = whole.data;
+            this.rows = rows;
+            this.depth = whole.depth;
+            this.paddedRows = whole.paddedRows;
+            this.rowOffset = whole.rowOffset + row0;
+            return this;
+        }
+
+        int offset(int ic, int pc, int kc) {
+            return pc * paddedRows + (rowOffset + ic) * kc;
+        }
+
+        @Override
+        float get(int row, int col) {
+            throw new UnsupportedOperationException("a packed matrix is read by the driver directly");
         }
     }
 }

@@ -17,6 +17,12 @@ public final class Parallel {
         void run(int part, int parts);
     }
 
+    /**
+     * How long a waiting thread spins before it parks: long enough for the short gaps between the kernels
+     * of a training step, short enough not to burn a shared CPU (spinning while the thread being waited
+     * for is descheduled only delays it).
+     */
+    private static final long SPIN_NANOS = 200_000;
     private final int threads;
     private final Worker[] workers;
     private final AtomicBoolean busy = new AtomicBoolean();
@@ -52,8 +58,9 @@ public final class Parallel {
             failure = null;
             caller = Thread.currentThread();
             pending.set(workers.length);
+            boolean woken = false;
             for (Worker w : workers) {
-                w.post(body);
+                woken |= w.post(body);
             }
             Throwable own = null;
             try {
@@ -61,7 +68,9 @@ public final class Parallel {
             } catch (Throwable t) {
                 own = t;
             }
-            awaitWorkers();
+            // a worker that was parked may need this CPU to get going again (a busy virtual machine): then
+            // wait by parking soon instead of spinning
+            awaitWorkers(woken ? 20_000 : SPIN_NANOS);
             Throwable t = own != null ? own : failure;
             if (t instanceof RuntimeException) {
                 throw (RuntimeException) t;
@@ -79,13 +88,14 @@ public final class Parallel {
         return (int) ((long) n * part / parts);
     }
 
-    private void awaitWorkers() {
+    private void awaitWorkers(long spinNanos) {
+        // spin first: a parked thread can take hundreds of microseconds to be woken on a virtual machine
+        long start = System.nanoTime();
         int spins = 0;
         while (pending.get() != 0) {
-            if (++spins < 2000) {
-                Thread.onSpinWait();
-            } else {
-                LockSupport.parkNanos(this, 20_000);
+            Thread.onSpinWait();
+            if ((++spins & 63) == 0 && System.nanoTime() - start > spinNanos) {
+                LockSupport.parkNanos(this, 50_000);
             }
         }
     }
@@ -93,6 +103,8 @@ public final class Parallel {
     private final class Worker extends Thread {
         private final int part;
         private volatile Body posted;
+        /** Set while the worker parks (or is about to); post() then unparks it. */
+        private volatile boolean parked;
 
         Worker(int part) {
             super("siamese4j-worker-" + part);
@@ -100,31 +112,44 @@ public final class Parallel {
             setDaemon(true);
         }
 
-        void post(Body body) {
+        /** Hands over a job; true when the worker was parked (or about to park). */
+        boolean post(Body body) {
             posted = body;
-            LockSupport.unpark(this);
+            if (parked) {
+                LockSupport.unpark(this);
+                return true;
+            }
+            return false;
         }
 
         @Override
         public void run() {
+            // between the kernels of a training step the gaps are short: spin through them (waking a parked
+            // thread costs about 0.5 ms on the virtual machine measured), park after SPIN_NANOS without work
+            long idleSince = System.nanoTime();
             int spins = 0;
             while (true) {
                 Body b = posted;
                 if (b == null) {
-                    if (++spins < 20_000) {
-                        Thread.onSpinWait();
-                    } else {
-                        LockSupport.park(this);
+                    Thread.onSpinWait();
+                    if ((++spins & 255) == 0 && System.nanoTime() - idleSince > SPIN_NANOS) {
+                        parked = true;
+                        // re-check after announcing: a post() that missed the flag left its job here
+                        if (posted == null) {
+                            LockSupport.park(this);
+                        }
+                        parked = false;
+                        idleSince = System.nanoTime();
                     }
                     continue;
                 }
-                spins = 0;
                 posted = null;
                 try {
                     b.run(part, threads);
                 } catch (Throwable t) {
                     failure = t;
                 } finally {
+                    idleSince = System.nanoTime();
                     if (pending.decrementAndGet() == 0) {
                         Thread c = caller;
                         if (c != null) {

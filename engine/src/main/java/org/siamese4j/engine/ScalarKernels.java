@@ -42,6 +42,41 @@ public final class ScalarKernels extends AbstractKernels {
     }
 
     @Override
+    protected void packRuns(float[] x, int[] rowBase, int rows, int[] runSrc, int[] runDst, int[] runLen,
+                            int runs, float[] dst, int d, int nr, int live, int[] opSrc, int[] opDst) {
+        for (int p = 0; p < rows; p++) {
+            int rb = rowBase[p];
+            int row = d + p * nr;
+            for (int r = 0; r < runs; r++) {
+                System.arraycopy(x, rb + runSrc[r], dst, row + runDst[r], runLen[r]);
+            }
+            for (int c = live; c < nr; c++) {
+                dst[row + c] = 0f;
+            }
+        }
+    }
+
+    @Override
+    protected void elementwiseRange(int op, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int n) {
+        switch (op) {
+            case RELU_FORWARD:
+                reluForwardRange(a, aOff, c, cOff, n);
+                break;
+            case RELU_BACKWARD:
+                reluBackwardRange(a, aOff, b, bOff, c, cOff, n);
+                break;
+            case SIGMOID_FORWARD:
+                sigmoidForwardRange(a, aOff, c, cOff, n);
+                break;
+            case SIGMOID_BACKWARD:
+                sigmoidBackwardRange(a, aOff, b, bOff, c, cOff, n);
+                break;
+            default:
+                throw new IllegalArgumentException("unknown element-wise op " + op);
+        }
+    }
+
+    @Override
     protected void biasActivate(float[] y, int off, int n, float bias, boolean relu) {
         for (int i = off; i < off + n; i++) {
             float v = y[i] + bias;
@@ -67,8 +102,12 @@ public final class ScalarKernels extends AbstractKernels {
 
     @Override
     public void reluForward(float[] x, int xOff, float[] y, int yOff, int n) {
-        Checks.elementwise("relu input", n, x, xOff);
-        Checks.elementwise("relu output", n, y, yOff);
+        checkElementwise("relu input", n, x, xOff);
+        checkElementwise("relu output", n, y, yOff);
+        elementwise(RELU_FORWARD, x, xOff, null, 0, y, yOff, n);
+    }
+
+    private void reluForwardRange(float[] x, int xOff, float[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) {
             float v = x[xOff + i];
             y[yOff + i] = v > 0f ? v : 0f;
@@ -77,9 +116,13 @@ public final class ScalarKernels extends AbstractKernels {
 
     @Override
     public void reluBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
-        Checks.elementwise("relu output", n, y, yOff);
-        Checks.elementwise("relu output gradient", n, dy, dyOff);
-        Checks.elementwise("relu input gradient", n, dx, dxOff);
+        checkElementwise("relu output", n, y, yOff);
+        checkElementwise("relu output gradient", n, dy, dyOff);
+        checkElementwise("relu input gradient", n, dx, dxOff);
+        elementwise(RELU_BACKWARD, y, yOff, dy, dyOff, dx, dxOff, n);
+    }
+
+    private void reluBackwardRange(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
         for (int i = 0; i < n; i++) {
             dx[dxOff + i] = y[yOff + i] > 0f ? dy[dyOff + i] : 0f;
         }
@@ -87,8 +130,12 @@ public final class ScalarKernels extends AbstractKernels {
 
     @Override
     public void sigmoidForward(float[] x, int xOff, float[] y, int yOff, int n) {
-        Checks.elementwise("sigmoid input", n, x, xOff);
-        Checks.elementwise("sigmoid output", n, y, yOff);
+        checkElementwise("sigmoid input", n, x, xOff);
+        checkElementwise("sigmoid output", n, y, yOff);
+        elementwise(SIGMOID_FORWARD, x, xOff, null, 0, y, yOff, n);
+    }
+
+    private void sigmoidForwardRange(float[] x, int xOff, float[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) {
             y[yOff + i] = (float) (1.0 / (1.0 + Math.exp(-x[xOff + i])));
         }
@@ -96,9 +143,13 @@ public final class ScalarKernels extends AbstractKernels {
 
     @Override
     public void sigmoidBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
-        Checks.elementwise("sigmoid output", n, y, yOff);
-        Checks.elementwise("sigmoid output gradient", n, dy, dyOff);
-        Checks.elementwise("sigmoid input gradient", n, dx, dxOff);
+        checkElementwise("sigmoid output", n, y, yOff);
+        checkElementwise("sigmoid output gradient", n, dy, dyOff);
+        checkElementwise("sigmoid input gradient", n, dx, dxOff);
+        elementwise(SIGMOID_BACKWARD, y, yOff, dy, dyOff, dx, dxOff, n);
+    }
+
+    private void sigmoidBackwardRange(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
         for (int i = 0; i < n; i++) {
             float s = y[yOff + i];
             dx[dxOff + i] = dy[dyOff + i] * s * (1f - s);
@@ -107,9 +158,9 @@ public final class ScalarKernels extends AbstractKernels {
 
     @Override
     public void l1JoinForward(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
-        Checks.elementwise("l1 join left", n, a, aOff);
-        Checks.elementwise("l1 join right", n, b, bOff);
-        Checks.elementwise("l1 join output", n, out, outOff);
+        checkElementwise("l1 join left", n, a, aOff);
+        checkElementwise("l1 join right", n, b, bOff);
+        checkElementwise("l1 join output", n, out, outOff);
         for (int i = 0; i < n; i++) {
             out[outOff + i] = Math.abs(a[aOff + i] - b[bOff + i]);
         }
@@ -118,11 +169,11 @@ public final class ScalarKernels extends AbstractKernels {
     @Override
     public void l1JoinBackward(float[] a, int aOff, float[] b, int bOff, float[] dOut, int dOutOff,
                                float[] da, int daOff, float[] db, int dbOff, int n) {
-        Checks.elementwise("l1 join left", n, a, aOff);
-        Checks.elementwise("l1 join right", n, b, bOff);
-        Checks.elementwise("l1 join output gradient", n, dOut, dOutOff);
-        Checks.elementwise("l1 join left gradient", n, da, daOff);
-        Checks.elementwise("l1 join right gradient", n, db, dbOff);
+        checkElementwise("l1 join left", n, a, aOff);
+        checkElementwise("l1 join right", n, b, bOff);
+        checkElementwise("l1 join output gradient", n, dOut, dOutOff);
+        checkElementwise("l1 join left gradient", n, da, daOff);
+        checkElementwise("l1 join right gradient", n, db, dbOff);
         for (int i = 0; i < n; i++) {
             float d = a[aOff + i] - b[bOff + i];
             float g = d > 0f ? dOut[dOutOff + i] : (d < 0f ? -dOut[dOutOff + i] : 0f);
@@ -133,8 +184,8 @@ public final class ScalarKernels extends AbstractKernels {
 
     @Override
     public void addRowVector(float[] y, int yOff, int rows, int cols, float[] bias, int biasOff) {
-        Checks.range("matrix", y, yOff, (long) rows * cols, rows + "x" + cols);
-        Checks.range("row vector", bias, biasOff, cols, rows + "x" + cols);
+        checkMatrix("matrix", y, yOff, (long) rows * cols, rows, cols);
+        checkMatrix("row vector", bias, biasOff, cols, rows, cols);
         for (int r = 0; r < rows; r++) {
             int row = yOff + r * cols;
             for (int j = 0; j < cols; j++) {
@@ -145,8 +196,8 @@ public final class ScalarKernels extends AbstractKernels {
 
     @Override
     public void accumulateColumnSums(float[] m, int mOff, int rows, int cols, float[] sums, int sumsOff) {
-        Checks.range("matrix", m, mOff, (long) rows * cols, rows + "x" + cols);
-        Checks.range("column sums", sums, sumsOff, cols, rows + "x" + cols);
+        checkMatrix("matrix", m, mOff, (long) rows * cols, rows, cols);
+        checkMatrix("column sums", sums, sumsOff, cols, rows, cols);
         for (int r = 0; r < rows; r++) {
             int row = mOff + r * cols;
             for (int j = 0; j < cols; j++) {

@@ -1,8 +1,10 @@
 package org.siamese4j.engine;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -112,6 +114,154 @@ public final class SimdKernels extends AbstractKernels {
     }
 
     @Override
+    protected void packRuns(float[] x, int[] rowBase, int rows, int[] runSrc, int[] runDst, int[] runLen,
+                            int runs, float[] dst, int d, int nr, int live, int[] opSrc, int[] opDst) {
+        // the runs become a fixed list of whole-vector copies, the same for every row (so the loops are
+        // predictable); a copy may run past its run, into columns that a later copy, row or the zeroing
+        // overwrites
+        int ops = 0;
+        for (int r = 0; r < runs; r++) {
+            for (int i = 0; i < runLen[r]; i += L) {
+                opSrc[ops] = runSrc[r] + i;
+                opDst[ops] = d + runDst[r] + i;
+                ops++;
+            }
+        }
+        // rowBase grows with p, so the last row reads furthest
+        if (rows == 0 || rowBase[rows - 1] + opSrc[ops - 1] + L > x.length) {
+            for (int p = 0; p < rows; p++) {
+                int rb = rowBase[p];
+                int row = d + p * nr;
+                for (int r = 0; r < runs; r++) {
+                    System.arraycopy(x, rb + runSrc[r], dst, row + runDst[r], runLen[r]);
+                }
+            }
+        } else if (ops == 1) {
+            int s0 = opSrc[0];
+            int d0 = opDst[0];
+            for (int p = 0; p < rows; p++) {
+                int rb = rowBase[p];
+                int row = p * nr;
+                FloatVector.fromArray(S, x, rb + s0).intoArray(dst, row + d0);
+            }
+        } else if (ops == 2) {
+            int s0 = opSrc[0];
+            int s1 = opSrc[1];
+            int d0 = opDst[0];
+            int d1 = opDst[1];
+            for (int p = 0; p < rows; p++) {
+                int rb = rowBase[p];
+                int row = p * nr;
+                FloatVector.fromArray(S, x, rb + s0).intoArray(dst, row + d0);
+                FloatVector.fromArray(S, x, rb + s1).intoArray(dst, row + d1);
+            }
+        } else if (ops == 3) {
+            int s0 = opSrc[0];
+            int s1 = opSrc[1];
+            int s2 = opSrc[2];
+            int d0 = opDst[0];
+            int d1 = opDst[1];
+            int d2 = opDst[2];
+            for (int p = 0; p < rows; p++) {
+                int rb = rowBase[p];
+                int row = p * nr;
+                FloatVector.fromArray(S, x, rb + s0).intoArray(dst, row + d0);
+                FloatVector.fromArray(S, x, rb + s1).intoArray(dst, row + d1);
+                FloatVector.fromArray(S, x, rb + s2).intoArray(dst, row + d2);
+            }
+        } else {
+            for (int p = 0; p < rows; p++) {
+                int rb = rowBase[p];
+                int row = p * nr;
+                for (int v = 0; v < ops; v++) {
+                    FloatVector.fromArray(S, x, rb + opSrc[v]).intoArray(dst, row + opDst[v]);
+                }
+            }
+        }
+        if (live < nr) {
+            for (int p = 0; p < rows; p++) {
+                int row = d + p * nr;
+                for (int c = live; c < nr; c++) {
+                    dst[row + c] = 0f;
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void elementwiseRange(int op, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int n) {
+        switch (op) {
+            case RELU_FORWARD:
+                reluForwardRange(a, aOff, c, cOff, n);
+                break;
+            case RELU_BACKWARD:
+                reluBackwardRange(a, aOff, b, bOff, c, cOff, n);
+                break;
+            case SIGMOID_FORWARD:
+                sigmoidForwardRange(a, aOff, c, cOff, n);
+                break;
+            case SIGMOID_BACKWARD:
+                sigmoidBackwardRange(a, aOff, b, bOff, c, cOff, n);
+                break;
+            default:
+                throw new IllegalArgumentException("unknown element-wise op " + op);
+        }
+    }
+
+    /**
+     * Lane permutations for de-interleaving pairs (single-vector rearranges: on JDK 17 the two-vector form
+     * and float-to-int conversion allocate): P puts the even lanes in the low half and the odd ones in the
+     * high half, Q the other way round; HIGH selects the high half.
+     */
+    private static final VectorShuffle<Float> P = VectorShuffle.fromOp(S, i -> i < L / 2 ? 2 * i : 2 * (i - L / 2) + 1);
+    private static final VectorShuffle<Float> Q = VectorShuffle.fromOp(S, i -> i < L / 2 ? 2 * i + 1 : 2 * (i - L / 2));
+    private static final VectorMask<Float> HIGH = VectorMask.fromLong(S, ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
+    private static final VectorSpecies<Integer> IS = S.withLanes(int.class);
+
+    @Override
+    protected int maxPool2x2Row(float[] x, int p, int w, int ow, float[] y, int yOff, int[] argmax, int aOff, int base) {
+        int n = L >= 2 ? ow / L * L : 0;
+        if (n == 0) {
+            return 0;
+        }
+        // the offset of the chosen element (0, 1, w or w + 1) travels as the bits of a float through the
+        // blends (which only select bits), then is read back as an int
+        FloatVector offA = FloatVector.broadcast(S, Float.intBitsToFloat(0));
+        FloatVector offB = FloatVector.broadcast(S, Float.intBitsToFloat(1));
+        FloatVector offC = FloatVector.broadcast(S, Float.intBitsToFloat(w));
+        FloatVector offD = FloatVector.broadcast(S, Float.intBitsToFloat(w + 1));
+        IntVector twice = IntVector.zero(IS).addIndex(2);
+        for (int ox = 0; ox < n; ox += L) {
+            int p0 = p + 2 * ox;
+            int p1 = p0 + w;
+            FloatVector u0 = FloatVector.fromArray(S, x, p0);
+            FloatVector u1 = FloatVector.fromArray(S, x, p0 + L);
+            FloatVector v0 = FloatVector.fromArray(S, x, p1);
+            FloatVector v1 = FloatVector.fromArray(S, x, p1 + L);
+            FloatVector a = u0.rearrange(P).blend(u1.rearrange(Q), HIGH);
+            FloatVector b = u0.rearrange(Q).blend(u1.rearrange(P), HIGH);
+            FloatVector c = v0.rearrange(P).blend(v1.rearrange(Q), HIGH);
+            FloatVector d = v0.rearrange(Q).blend(v1.rearrange(P), HIGH);
+            // as the scalar loop: the maximum (NaN wins), then the first element equal to it or NaN
+            FloatVector m = a.max(b).max(c.max(d));
+            FloatVector value = d;
+            FloatVector offset = offD;
+            VectorMask<Float> t = c.eq(m).or(c.compare(VectorOperators.NE, c));
+            value = value.blend(c, t);
+            offset = offset.blend(offC, t);
+            t = b.eq(m).or(b.compare(VectorOperators.NE, b));
+            value = value.blend(b, t);
+            offset = offset.blend(offB, t);
+            t = a.eq(m).or(a.compare(VectorOperators.NE, a));
+            value = value.blend(a, t);
+            offset = offset.blend(offA, t);
+            value.intoArray(y, yOff + ox);
+            offset.reinterpretAsInts().add(twice).add(base + 2 * ox).intoArray(argmax, aOff + ox);
+        }
+        return n;
+    }
+
+    @Override
     protected void biasActivate(float[] y, int off, int n, float bias, boolean relu) {
         FloatVector bv = FloatVector.broadcast(S, bias);
         FloatVector zero = FloatVector.zero(S);
@@ -159,8 +309,12 @@ public final class SimdKernels extends AbstractKernels {
 
     @Override
     public void reluForward(float[] x, int xOff, float[] y, int yOff, int n) {
-        Checks.elementwise("relu input", n, x, xOff);
-        Checks.elementwise("relu output", n, y, yOff);
+        checkElementwise("relu input", n, x, xOff);
+        checkElementwise("relu output", n, y, yOff);
+        elementwise(RELU_FORWARD, x, xOff, null, 0, y, yOff, n);
+    }
+
+    private void reluForwardRange(float[] x, int xOff, float[] y, int yOff, int n) {
         FloatVector zero = FloatVector.zero(S);
         int i = 0;
         int bound = S.loopBound(n);
@@ -175,9 +329,13 @@ public final class SimdKernels extends AbstractKernels {
 
     @Override
     public void reluBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
-        Checks.elementwise("relu output", n, y, yOff);
-        Checks.elementwise("relu output gradient", n, dy, dyOff);
-        Checks.elementwise("relu input gradient", n, dx, dxOff);
+        checkElementwise("relu output", n, y, yOff);
+        checkElementwise("relu output gradient", n, dy, dyOff);
+        checkElementwise("relu input gradient", n, dx, dxOff);
+        elementwise(RELU_BACKWARD, y, yOff, dy, dyOff, dx, dxOff, n);
+    }
+
+    private void reluBackwardRange(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
         FloatVector zero = FloatVector.zero(S);
         int i = 0;
         int bound = S.loopBound(n);
@@ -192,8 +350,12 @@ public final class SimdKernels extends AbstractKernels {
 
     @Override
     public void sigmoidForward(float[] x, int xOff, float[] y, int yOff, int n) {
-        Checks.elementwise("sigmoid input", n, x, xOff);
-        Checks.elementwise("sigmoid output", n, y, yOff);
+        checkElementwise("sigmoid input", n, x, xOff);
+        checkElementwise("sigmoid output", n, y, yOff);
+        elementwise(SIGMOID_FORWARD, x, xOff, null, 0, y, yOff, n);
+    }
+
+    private void sigmoidForwardRange(float[] x, int xOff, float[] y, int yOff, int n) {
         FloatVector one = FloatVector.broadcast(S, 1f);
         int i = 0;
         int bound = S.loopBound(n);
@@ -208,9 +370,13 @@ public final class SimdKernels extends AbstractKernels {
 
     @Override
     public void sigmoidBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
-        Checks.elementwise("sigmoid output", n, y, yOff);
-        Checks.elementwise("sigmoid output gradient", n, dy, dyOff);
-        Checks.elementwise("sigmoid input gradient", n, dx, dxOff);
+        checkElementwise("sigmoid output", n, y, yOff);
+        checkElementwise("sigmoid output gradient", n, dy, dyOff);
+        checkElementwise("sigmoid input gradient", n, dx, dxOff);
+        elementwise(SIGMOID_BACKWARD, y, yOff, dy, dyOff, dx, dxOff, n);
+    }
+
+    private void sigmoidBackwardRange(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
         FloatVector one = FloatVector.broadcast(S, 1f);
         int i = 0;
         int bound = S.loopBound(n);
@@ -226,9 +392,9 @@ public final class SimdKernels extends AbstractKernels {
 
     @Override
     public void l1JoinForward(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
-        Checks.elementwise("l1 join left", n, a, aOff);
-        Checks.elementwise("l1 join right", n, b, bOff);
-        Checks.elementwise("l1 join output", n, out, outOff);
+        checkElementwise("l1 join left", n, a, aOff);
+        checkElementwise("l1 join right", n, b, bOff);
+        checkElementwise("l1 join output", n, out, outOff);
         int i = 0;
         int bound = S.loopBound(n);
         for (; i < bound; i += L) {
@@ -242,11 +408,11 @@ public final class SimdKernels extends AbstractKernels {
     @Override
     public void l1JoinBackward(float[] a, int aOff, float[] b, int bOff, float[] dOut, int dOutOff,
                                float[] da, int daOff, float[] db, int dbOff, int n) {
-        Checks.elementwise("l1 join left", n, a, aOff);
-        Checks.elementwise("l1 join right", n, b, bOff);
-        Checks.elementwise("l1 join output gradient", n, dOut, dOutOff);
-        Checks.elementwise("l1 join left gradient", n, da, daOff);
-        Checks.elementwise("l1 join right gradient", n, db, dbOff);
+        checkElementwise("l1 join left", n, a, aOff);
+        checkElementwise("l1 join right", n, b, bOff);
+        checkElementwise("l1 join output gradient", n, dOut, dOutOff);
+        checkElementwise("l1 join left gradient", n, da, daOff);
+        checkElementwise("l1 join right gradient", n, db, dbOff);
         FloatVector zero = FloatVector.zero(S);
         int i = 0;
         int bound = S.loopBound(n);
@@ -268,8 +434,8 @@ public final class SimdKernels extends AbstractKernels {
 
     @Override
     public void addRowVector(float[] y, int yOff, int rows, int cols, float[] bias, int biasOff) {
-        Checks.range("matrix", y, yOff, (long) rows * cols, rows + "x" + cols);
-        Checks.range("row vector", bias, biasOff, cols, rows + "x" + cols);
+        checkMatrix("matrix", y, yOff, (long) rows * cols, rows, cols);
+        checkMatrix("row vector", bias, biasOff, cols, rows, cols);
         for (int r = 0; r < rows; r++) {
             add(bias, biasOff, y, yOff + r * cols, cols);
         }
@@ -277,8 +443,8 @@ public final class SimdKernels extends AbstractKernels {
 
     @Override
     public void accumulateColumnSums(float[] m, int mOff, int rows, int cols, float[] sums, int sumsOff) {
-        Checks.range("matrix", m, mOff, (long) rows * cols, rows + "x" + cols);
-        Checks.range("column sums", sums, sumsOff, cols, rows + "x" + cols);
+        checkMatrix("matrix", m, mOff, (long) rows * cols, rows, cols);
+        checkMatrix("column sums", sums, sumsOff, cols, rows, cols);
         for (int r = 0; r < rows; r++) {
             add(m, mOff + r * cols, sums, sumsOff, cols);
         }
