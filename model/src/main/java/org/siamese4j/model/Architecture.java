@@ -40,11 +40,12 @@ public record Architecture(String name, int inputHeight, int inputWidth, List<La
     }
 
     /**
-     * The compact net for 2 CPU cores: four conv3x3 + batch-norm + ReLU + pool blocks on 32x32 input, then
-     * a 256-d embedding. Chosen by measurement (see the README).
+     * The compact net for 2 CPU cores: four conv3x3 + batch-norm + ReLU + pool blocks on 48x48 input, then
+     * a 256-d sigmoid embedding (260,161 parameters). Chosen by measurement on Omniglot validation alphabets:
+     * 48 px beat 32 px (74.7% vs 72.6% 20-way within-alphabet after 3000 steps); see the README.
      */
     public static Architecture compact() {
-        return new Architecture("compact", 32, 32, LayerSpec.parseList(
+        return new Architecture("compact", 48, 48, LayerSpec.parseList(
                 "conv 3x3 64 pad=1 bn relu; pool 2; conv 3x3 64 pad=1 bn relu; pool 2; conv 3x3 64 pad=1 bn relu; pool 2;"
                         + " conv 3x3 64 pad=1 bn relu; pool 2; dense 256 sigmoid"));
     }

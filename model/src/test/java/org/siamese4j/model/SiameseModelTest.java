@@ -33,7 +33,7 @@ class SiameseModelTest {
         SiameseNet net = SiameseNet.create(Architecture.compact(), Backend.kernels("simd", 2), false);
         Initializer.HE.initialize(net, 11);
         Path f = dir.resolve("compact.s4j");
-        ModelFile.save(f, net, Preprocessing.plain(32, 32).withCrop(0.1, 0.1, 0.8, 0.8), 0.6, Map.of());
+        ModelFile.save(f, net, Preprocessing.plain(Architecture.compact().inputWidth(), Architecture.compact().inputHeight()).withCrop(0.1, 0.1, 0.8, 0.8), 0.6, Map.of());
         return f;
     }
 
@@ -55,7 +55,7 @@ class SiameseModelTest {
     @Test
     void perThreadInstancesShareWeightsAndAgree(@TempDir Path dir) throws Exception {
         SiameseModel m = SiameseModel.load(compactModel(dir));
-        GrayImage a = image(3, 32, 32);
+        GrayImage a = image(3, 48, 48);
         float[] expected = m.embed(a);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
