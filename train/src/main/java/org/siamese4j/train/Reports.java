@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
@@ -50,6 +51,42 @@ public final class Reports {
         }
         byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
         AtomicFile.write(file, sink -> sink.writeBytes(bytes));
+    }
+
+    /**
+     * Reads back a log written by {@link #writeCsv}, keeping rows up to {@code lastStep}: a resumed run
+     * continues the history of the run it resumes. A missing file, or a line that does not parse, yields
+     * no rows for it rather than an error, since the log is a report and not state.
+     */
+    public static List<Trainer.LogRow> readCsv(Path file, long lastStep) {
+        List<Trainer.LogRow> rows = new ArrayList<>();
+        if (!Files.isRegularFile(file)) {
+            return rows;
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return rows;
+        }
+        for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+            String[] f = line.split(",", -1);
+            if (f.length != 8) {
+                continue;
+            }
+            try {
+                long step = Long.parseLong(f[0]);
+                if (step > lastStep) {
+                    continue;
+                }
+                rows.add(new Trainer.LogRow(step, Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]),
+                        Double.parseDouble(f[4]), Double.parseDouble(f[5]), f[6].isEmpty() ? Double.NaN : Double.parseDouble(f[6]),
+                        Double.parseDouble(f[7])));
+            } catch (NumberFormatException e) {
+                // a damaged line is left out of the report
+            }
+        }
+        return rows;
     }
 
     public static void writePng(Path file, BufferedImage image) {

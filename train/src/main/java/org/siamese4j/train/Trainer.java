@@ -107,6 +107,8 @@ public final class Trainer {
         bestStep = Long.parseLong(state.getOrDefault("best-step", "-1"));
         evalsSinceBest = Integer.parseInt(state.getOrDefault("evals-since-best", "0"));
         elapsedMillisBefore = Long.parseLong(state.getOrDefault("elapsed-ms", "0"));
+        log.clear();
+        log.addAll(Reports.readCsv(outDir.resolve("log.csv"), optimizer.step()));
     }
 
     /** The trainer's part of a checkpoint. */
@@ -340,6 +342,7 @@ public final class Trainer {
         Map<String, String> state = state();
         elapsedMillisBefore = saved;
         ModelFile.saveCheckpoint(checkpointPath(), net, preprocessing, 0.5, metadata, optimizer, state);
+        Reports.writeCsv(outDir.resolve("log.csv"), log);
     }
 
     private void progress(long step, long stepsPerEpoch, double lossEma, LossParts loss, double imagesPerSecond,

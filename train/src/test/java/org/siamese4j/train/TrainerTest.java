@@ -88,6 +88,14 @@ class TrainerTest {
         float[] a = ModelFile.loadCheckpoint(straight.resolve("checkpoint.s4j"), kernels()).model().net().params().values();
         float[] b = ModelFile.loadCheckpoint(split.resolve("checkpoint.s4j"), kernels()).model().net().params().values();
         assertArrayEquals(a, b, "resumed weights are bit-identical to an uninterrupted run");
+        // the resumed run's log carries the history of the part before the checkpoint
+        assertEquals(logSteps(straight), logSteps(split));
+        assertEquals(20, r.log().get(0).step(), "the first validation, from before the resume, is in the log");
+        assertEquals(r.log().get(0).valAccuracy(), Reports.readCsv(straight.resolve("log.csv"), 20).get(0).valAccuracy(), 1e-4);
+    }
+
+    static List<String> logSteps(Path run) throws Exception {
+        return Files.readAllLines(run.resolve("log.csv")).stream().map(line -> line.split(",")[0]).toList();
     }
 
     @Test

@@ -220,7 +220,9 @@ public final class TrainCommand implements Command {
             inv.progress("rotations: " + splits.train().classCount() + " training classes");
         }
         TrainOptions o = options(inv, synthetic, fill);
-        Path out = inv.get(OUT) != null ? inv.get(OUT) : Path.of("runs", synthetic ? "synthetic" : stem(data));
+        Path out = inv.get(OUT) != null ? inv.get(OUT)
+                : resume != null ? resumedRunFolder(resume)
+                : Path.of("runs", synthetic ? "synthetic" : stem(data));
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("data", synthetic ? "synthetic" : data.toAbsolutePath().toString());
         metadata.put("preset", arch.name());
@@ -484,5 +486,11 @@ public final class TrainCommand implements Command {
     private static String stem(Path data) {
         String n = data.getFileName() == null ? "data" : data.getFileName().toString();
         return n.endsWith(".zip") ? n.substring(0, n.length() - 4) : n;
+    }
+
+    /** A resumed run carries on in the folder its checkpoint lives in, so its log and best model stay together. */
+    static Path resumedRunFolder(Path checkpoint) {
+        Path parent = checkpoint.toAbsolutePath().getParent();
+        return parent != null ? parent : Path.of(".");
     }
 }
