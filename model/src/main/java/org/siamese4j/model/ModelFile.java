@@ -100,6 +100,27 @@ public final class ModelFile {
         }
     }
 
+    /**
+     * Reads a model file's weights straight into {@code net}, which must have the same architecture and
+     * layout: no second network is built (a training run that needs its best weights back keeps one
+     * network in memory). A file of another architecture is refused before anything is read into {@code net}.
+     */
+    public static void loadWeightsInto(Path path, SiameseNet net) {
+        try (Container c = ContainerReader.read(path, MODEL, MAX_FILE_BYTES)) {
+            // the layout names every parameter tensor and its size, in order
+            if (!text(c, "layout").equals(layout(net))
+                    || !c.has("params") || c.count("params") != net.params().size()) {
+                throw new BadInputException(path + ": its weights do not fit this network (another architecture)");
+            }
+            c.readFloatsInto("params", net.params().values(), 0, net.params().size());
+            for (float v : net.params().values()) {
+                if (!Float.isFinite(v)) {
+                    throw new BadInputException(path + ": weights contain NaN or infinity");
+                }
+            }
+        }
+    }
+
     /** Reads a model from memory (the same validation as from a file); name is used in messages. */
     public static Loaded load(byte[] data, String name, Kernels kernels) {
         try (Container c = ContainerReader.read(data, name, MODEL, MAX_FILE_BYTES)) {

@@ -77,6 +77,24 @@ class ModelFileTest {
     }
 
     @Test
+    void weightsLoadInPlaceOnlyIntoTheSameArchitecture(@TempDir Path dir) {
+        SiameseNet saved = trained(3, 5, null);
+        Path f = dir.resolve("m.s4j");
+        ModelFile.save(f, saved, PRE, 0.5, Map.of());
+        SiameseNet other = trained(8, 2, null);
+        float[] buffer = other.params().values();
+        ModelFile.loadWeightsInto(f, other);
+        assertArrayEquals(saved.params().values(), other.params().values());
+        assertTrue(buffer == other.params().values(), "read into the network's own buffer");
+
+        SiameseNet compact = SiameseNet.create(Architecture.compact(), kernels(), false);
+        float[] before = compact.params().values().clone();
+        BadInputException e = assertThrows(BadInputException.class, () -> ModelFile.loadWeightsInto(f, compact));
+        assertTrue(e.getMessage().contains("do not fit"), e.getMessage());
+        assertArrayEquals(before, compact.params().values(), "a refused file leaves the weights alone");
+    }
+
+    @Test
     void checkpointResumesBitExactly(@TempDir Path dir) {
         SgdMomentum[] opt = new SgdMomentum[1];
         SiameseNet straight = trained(4, 12, null);

@@ -255,8 +255,10 @@ public final class Trainer {
         double threshold = 0.5;
         Path model = null;
         if (bestWeights == null && bestStep >= 0 && Files.exists(modelPath())) {
-            // resumed after the best step: its weights are in the model file written then
-            bestWeights = ModelFile.load(modelPath(), net.kernels()).net().params().values();
+            // resumed after the best step: its weights are in the model file written then (the last
+            // weights are safe in the checkpoint just written); read in place, no second network
+            ModelFile.loadWeightsInto(modelPath(), net);
+            bestWeights = net.params().values();
         }
         // the final model is the best validated one, or the last one when nothing was validated (never NaN)
         if (bestWeights != null || (valTrials.isEmpty() && !diverged)) {
@@ -341,8 +343,9 @@ public final class Trainer {
         elapsedMillisBefore = (long) (elapsedSeconds(startMillis) * 1000);
         Map<String, String> state = state();
         elapsedMillisBefore = saved;
-        ModelFile.saveCheckpoint(checkpointPath(), net, preprocessing, 0.5, metadata, optimizer, state);
+        // the log first: a kill between the two leaves rows past the checkpoint, which a resume drops
         Reports.writeCsv(outDir.resolve("log.csv"), log);
+        ModelFile.saveCheckpoint(checkpointPath(), net, preprocessing, 0.5, metadata, optimizer, state);
     }
 
     private void progress(long step, long stepsPerEpoch, double lossEma, LossParts loss, double imagesPerSecond,

@@ -32,6 +32,7 @@ import org.siamese4j.train.eval.Baselines;
 import org.siamese4j.train.eval.EmbeddingTable;
 import org.siamese4j.train.eval.OneShot;
 import org.siamese4j.train.eval.PairList;
+import org.siamese4j.train.face.FaceCropper;
 
 /** {@code siamese train}: trains a Siamese network on a class-per-folder dataset, or on built-in glyphs. */
 public final class TrainCommand implements Command {
@@ -45,6 +46,10 @@ public final class TrainCommand implements Command {
             "input size in pixels (square), overriding the preset's");
     static final Option<double[]> CROP = Option.value("crop", "L,T,W,H", ValueParser.box(),
             "crop each image to this box (fractions) before resizing, e.g. 0.264,0.264,0.488,0.488 for LFW faces");
+    static final Option<double[]> FACE_BOX = Option.value("face-box", "L,T,W,H", ValueParser.box(),
+            "where the face detector finds the face in the training images (fractions), stored in the model so"
+                    + " that the face commands crop detected faces the same way (default for the face commands:"
+                    + " LFW's 0.264,0.264,0.488,0.488)");
     static final Option<String> INVERT = Option.value("invert", "MODE", ValueParser.oneOf("auto", "yes", "no"),
             "invert pixel values (auto: for dark strokes on white)").defaultValue("auto");
     static final Option<Path> OUT = Option.value("out", "DIR", ValueParser.path(), "output folder (default runs/<data name>)");
@@ -139,12 +144,13 @@ public final class TrainCommand implements Command {
                   siamese train
                   siamese train --data images_background.zip --time-limit 60m --out runs/omniglot
                   siamese train --data att_faces --test-classes s31..s40 --val-classes s26..s30 --way 10 --time-limit 10m
-                  siamese train --data lfw-train.zip --exclude-pairs pairs.txt --exclude-folds 5 --crop 0.264,0.264,0.488,0.488""";
+                  siamese train --data lfw-train.zip --exclude-pairs pairs.txt --exclude-folds 5 --crop 0.25,0.25,0.5,0.5 \\
+                      --face-box 0.264,0.264,0.488,0.488 --augment faces --lr 0.2 --time-limit 55m""";
     }
 
     @Override
     public List<Option<?>> options() {
-        return List.of(DATA, PRESET, TOWER, SIZE, CROP, INVERT, OUT, RESUME, STEPS, EPOCHS, TIME, PATIENCE, EVAL_EVERY,
+        return List.of(DATA, PRESET, TOWER, SIZE, CROP, FACE_BOX, INVERT, OUT, RESUME, STEPS, EPOCHS, TIME, PATIENCE, EVAL_EVERY,
                 CHECKPOINT_EVERY, SAMPLING, BATCH, CLASSES, PER_CLASS, ACROSS, AUGMENT, LR, L2, MOMENTUM, DECAY, INIT, SEED,
                 WAY, VAL_TRIALS, TEST_TRIALS, VAL_GROUPS, TEST_GROUPS, VAL_CLASSES, TEST_CLASSES, VAL_FRACTION,
                 EXCLUDE_PAIRS, EXCLUDE_FOLDS, SPLIT_SEED, BASELINES, ROTATIONS, NO_TEST);
@@ -228,11 +234,32 @@ public final class TrainCommand implements Command {
         metadata.put("preset", arch.name());
         metadata.put("rotations", Boolean.toString(rotations));
         metadata.putAll(splits.metadata());
-        if (inv.get(CROP) != null) {
-            metadata.put("face-box", "0.264,0.264,0.488,0.488");
+        double[] faceBox = inv.get(FACE_BOX);
+        if (faceBox != null) {
+            metadata.put(FaceCropper.METADATA_KEY, String.format(Locale.ROOT, "%.4f,%.4f,%.4f,%.4f",
+                    faceBox[0], faceBox[1], faceBox[2], faceBox[3]));
         }
+        boolean resuming = checkpoint != null;
+        checkpoint = null; // the trainer reads its own copy: one network in memory at a time (koch under -Xmx2g)
+        Trainer.Result r = train(inv, resuming ? resume : null, o, arch, pre, splits, out, metadata);
+        inv.progress("stopped: " + r.stopReason());
+
+        Json.Obj test = null;
+        if (splits.test() != null && r.model() != null && !inv.get(NO_TEST)) {
+            test = finalTest(inv, r.model(), splits, arch, o);
+        }
+        report(inv, r, splits, out, test, synthetic);
+        return r.diverged() ? ExitCode.FAILED : ExitCode.OK;
+    }
+
+    /**
+     * Runs the trainer with a Ctrl-C hook. Its own frame, so that the trainer (network, gradients, optimizer,
+     * activations) is unreachable once it returns, before the final test loads the best model.
+     */
+    private static Trainer.Result train(Invocation inv, Path resume, TrainOptions o, Architecture arch, Preprocessing pre,
+                                        DataSplits.Splits splits, Path out, Map<String, String> metadata) {
         boolean interactive = System.console() != null && !inv.json();
-        Trainer trainer = checkpoint != null
+        Trainer trainer = resume != null
                 ? TrainingRun.resume(resume, o, inv.kernels(), splits.train(), splits.validation(), out, inv.err(), interactive)
                 : TrainingRun.start(o, arch, pre, inv.kernels(), splits.train(), splits.validation(), out, metadata, inv.err(),
                 interactive);
@@ -257,14 +284,7 @@ public final class TrainCommand implements Command {
                 // the JVM is exiting (Ctrl-C): the hook is waiting for us, which is what we want
             }
         }
-        inv.progress("stopped: " + r.stopReason());
-
-        Json.Obj test = null;
-        if (splits.test() != null && r.model() != null && !inv.get(NO_TEST)) {
-            test = finalTest(inv, r.model(), splits, arch, o);
-        }
-        report(inv, r, splits, out, test, synthetic);
-        return r.diverged() ? ExitCode.FAILED : ExitCode.OK;
+        return r;
     }
 
     private static Architecture architecture(Invocation inv) {

@@ -33,10 +33,8 @@ class TrainCrashTest {
                 "--add-modules", "jdk.incubator.vector", "-Dsiamese4j.relaunch=false", "-cp",
                 System.getProperty("java.class.path"), "org.siamese4j.cli.Main"));
         cmd.addAll(List.of(TRAIN));
-        cmd.addAll(List.of("--out", out.toString()));
-        if (resume) {
-            cmd.addAll(List.of("--resume", out.resolve("checkpoint.s4j").toString()));
-        }
+        // a resumed run is not told --out: it must carry on in its checkpoint's folder
+        cmd.addAll(resume ? List.of("--resume", out.resolve("checkpoint.s4j").toString()) : List.of("--out", out.toString()));
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(out.resolveSibling(out.getFileName() + ".log").toFile())).start();
     }
@@ -103,8 +101,17 @@ class TrainCrashTest {
         ModelFile.Loaded mb = ModelFile.load(crashed.resolve("model.s4j"), kernels);
         assertArrayEquals(ma.net().params().values(), mb.net().params().values(), "final model equals the uninterrupted run's");
         assertEquals(ma.threshold(), mb.threshold());
+        assertEquals(stepsAndValidations(straight), stepsAndValidations(crashed), "the log survives the kills");
         try (Stream<Path> files = Files.list(crashed)) {
             assertEquals(0, files.filter(f -> f.getFileName().toString().endsWith(".tmp")).count(), "no temp files left");
         }
+    }
+
+    /** The log's step and validation columns (time and speed differ between runs). */
+    private static List<String> stepsAndValidations(Path run) throws Exception {
+        return Files.readAllLines(run.resolve("log.csv")).stream().map(line -> {
+            String[] f = line.split(",", -1);
+            return f[0] + "," + f[6];
+        }).toList();
     }
 }

@@ -1,6 +1,7 @@
 package org.siamese4j.cli.commands;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -101,6 +102,22 @@ class TrainEvalCommandsTest {
         CliResult bad = run("eval", "--model", model.toString(), "--data", lfw.toString(), "--pairs", pairs.toString(), "--folds", "3");
         assertEquals(2, bad.exitCode(), bad.toString());
         bad.assertOneMessage("--folds", "3");
+    }
+
+    @Test
+    void theFaceBoxIsRecordedOnlyWhenGiven() {
+        assertFalse(org.siamese4j.model.ModelFile.load(model, org.siamese4j.engine.Backend.kernels("scalar", 1))
+                .metadata().containsKey("face-box"), "no face box unless told");
+        Path out = dir.resolve("facebox");
+        CliResult r = run("train", "--data", data.toString(), "--size", "20", "--tower", TOWER, "--steps", "2",
+                "--eval-every", "2", "--way", "5", "--val-groups", "1", "--test-groups", "1", "--classes-per-batch", "6",
+                "--val-trials", "10", "--no-test", "--crop", "0,0.1,1,0.8", "--face-box", "0.1,0.2,0.8,0.6",
+                "--out", out.toString(), "--json");
+        assertEquals(0, r.exitCode(), r.toString());
+        var m = org.siamese4j.model.ModelFile.load(out.resolve("model.s4j"), org.siamese4j.engine.Backend.kernels("scalar", 1));
+        assertEquals("0.1000,0.2000,0.8000,0.6000", m.metadata().get("face-box"));
+        r = run("train", "--data", data.toString(), "--steps", "2", "--face-box", "0.5,0.5,0.8,0.8", "--out", out.toString());
+        assertEquals(2, r.exitCode(), r.toString());
     }
 
     @Test
