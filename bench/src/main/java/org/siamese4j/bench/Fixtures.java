@@ -23,7 +23,10 @@ final class Fixtures {
         return a;
     }
 
-    /** Pairs per step of each preset, as in the PyTorch peer: koch 32, the small nets 128. */
+    /** Classes per step of the compact preset's training batch (the CLI's --classes-per-batch default). */
+    static final int COMPACT_CLASSES = 32;
+
+    /** Pairs per step of the peer's presets: koch 32, small28 128 (Koch's pairs (i, i + B)). */
     static int pairsFor(String preset) {
         return "koch".equals(preset) ? 32 : 128;
     }
@@ -50,18 +53,32 @@ final class Fixtures {
             List<SgdMomentum.LayerHyper> hyper = SgdMomentum.uniform(net, 1e-6, 1e-4, 0.5);
             opt = new SgdMomentum(net, hyper, SgdMomentum.Schedule.koch(1000));
             l2 = opt.l2PerGroup();
-            int p = pairsFor(preset);
-            n = 2 * p;
             SplittableRandom r = new SplittableRandom(seed);
+            if ("compact".equals(preset)) {
+                // the CLI's default training batch: 32 classes x 2 images, every pair of the batch scored
+                n = COMPACT_CLASSES * 2;
+                pairs = new PairBatch();
+                int positives = COMPACT_CLASSES;
+                int negatives = n * (n - 1) / 2 - positives;
+                for (int i = 0; i < n; i++) {
+                    for (int j = i + 1; j < n; j++) {
+                        boolean same = i / 2 == j / 2;
+                        pairs.add(i, j, same, same ? 0.5f / positives : 0.5f / negatives);
+                    }
+                }
+            } else {
+                int p = pairsFor(preset);
+                n = 2 * p;
+                boolean[] same = new boolean[p];
+                for (int i = 0; i < p; i++) {
+                    same[i] = r.nextBoolean();
+                }
+                pairs = PairBatch.koch(same);
+            }
             images = new float[n * net.inputSize()];
             for (int i = 0; i < images.length; i++) {
                 images[i] = (float) r.nextDouble();
             }
-            boolean[] same = new boolean[p];
-            for (int i = 0; i < p; i++) {
-                same[i] = r.nextBoolean();
-            }
-            pairs = PairBatch.koch(same);
             flopPerStep = 3.0 * 2.0 * arch.forwardMacsPerImage() * n;
         }
 

@@ -16,7 +16,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One full training step of {@code SiameseNet}: zero the gradients, forward through both towers as one
  * batch, loss, backward, SGD-momentum update. Presets as in the PyTorch peer: koch (32 pairs = 64 images
- * of 105x105), small28 (128 pairs of 28x28), compact (128 pairs of 32x32). Fixed random data.
+ * of 105x105), small28 (128 pairs of 28x28); compact with the CLI's training batch (32 classes x 2 images
+ * of 48x48, all 2016 pairs scored). Fixed random data.
  * Step time = 1 / (ops/s); effective GFLOP/s (the {@code :gflop} line) = 3 x forward MACs x 2 / step time.
  */
 @State(Scope.Benchmark)
