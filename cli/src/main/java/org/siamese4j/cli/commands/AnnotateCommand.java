@@ -50,7 +50,7 @@ public final class AnnotateCommand implements Command {
                 Detects the faces in each PHOTO (JPEG, baseline or progressive, PNG, PGM, ...), crops each one
                 where the model expects a face, identifies it against the gallery, and draws on a colour copy
                 a box and a label per face: "Name 0.93" (green) for a match, "unknown 0.31" (orange) when
-                p(same) is below the model's calibrated threshold. The copy is written as PNG, atomically:
+                p(same) is below the model's calibrated threshold (or --threshold). The copy is written as PNG, atomically:
                 to --out for one photo, or into --out-dir as NAME.png per photo. A photo is never
                 overwritten: an output path that is one of the input photos is refused.
 
@@ -68,7 +68,7 @@ public final class AnnotateCommand implements Command {
 
     @Override
     public List<Option<?>> options() {
-        List<Option<?>> options = new ArrayList<>(List.of(FaceEmbedder.MODEL, FaceEmbedder.GALLERY, OUT, OUT_DIR));
+        List<Option<?>> options = new ArrayList<>(List.of(FaceEmbedder.MODEL, FaceEmbedder.GALLERY, FaceEmbedder.THRESHOLD, OUT, OUT_DIR));
         options.addAll(FaceDetection.OPTIONS);
         return options;
     }
@@ -88,6 +88,7 @@ public final class AnnotateCommand implements Command {
         FaceEmbedder.requireFiles(photos);
         Gallery gallery = FaceEmbedder.loadGallery(inv.get(FaceEmbedder.GALLERY));
         SiameseModel model = SiameseModel.load(inv.get(FaceEmbedder.MODEL), inv.kernels());
+        double threshold = FaceEmbedder.threshold(inv, model);
         gallery.checkReady(model);
         FaceDetection.Detector detector = FaceDetection.open(inv, null);
         FaceEmbedder embedder = new FaceEmbedder(model, detector.detector());
@@ -110,7 +111,7 @@ public final class AnnotateCommand implements Command {
             for (int f = 0; f < boxes.size(); f++) {
                 Box box = boxes.get(f);
                 Gallery.Match best = gallery.identify(model, embeddings[f], 1).get(0);
-                boolean unknown = !model.same(best.probability());
+                boolean unknown = best.probability() < threshold;
                 String name = unknown ? IdentifyCommand.UNKNOWN : best.name();
                 drawn.add(new FaceAnnotator.Face(box, name, best.probability(), unknown));
                 faces.add(IdentifyCommand.box(box).put("name", name).put("p", best.probability()).put("unknown", unknown));
@@ -133,7 +134,7 @@ public final class AnnotateCommand implements Command {
             inv.progress("warning: no usable font in this Java runtime: faces are boxed but not labelled");
         }
         if (inv.json()) {
-            inv.printJson(Json.object().put("photos", results));
+            inv.printJson(Json.object().put("photos", results).put("threshold", threshold));
         }
         return ExitCode.OK;
     }

@@ -29,11 +29,20 @@ final class FaceEmbedder {
     static final Option<Path> MODEL = Option.value("model", "FILE", ValueParser.path(), "the face model file").required();
     static final Option<Path> GALLERY = Option.value("gallery", "FILE", ValueParser.path(),
             "the gallery file of enrolled people (e.g. faces.gallery)").required();
+    static final Option<Double> THRESHOLD = Option.value("threshold", "P", ValueParser.probability(),
+            "call a face unknown below this p(same), instead of the model's calibrated threshold (higher: fewer"
+                    + " strangers named, more enrolled people missed)");
     static final Option<Boolean> NO_DETECT = Option.flag("no-detect",
             "skip the face detector: every image is already a face crop, used whole");
 
     /** Crops embedded per tower pass: large enough to amortise a pass, small enough to bound memory. */
     private static final int BATCH = 32;
+
+    /** The decision threshold: --threshold when given, else the model's calibrated one. */
+    static double threshold(Invocation inv, SiameseModel model) {
+        Double given = inv.get(THRESHOLD);
+        return given != null ? given : model.threshold();
+    }
 
     /** A face found in an image and its embedding. */
     record Face(Path image, Box box, float[] embedding, Optional<String> warning) {

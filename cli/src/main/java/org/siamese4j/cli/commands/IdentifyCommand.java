@@ -41,7 +41,9 @@ public final class IdentifyCommand implements Command {
         return """
                 For each IMAGE (a face image; the face is found as 'enroll' finds it, or with --no-detect the
                 whole image is used) prints the most likely enrolled person and p(same), or 'unknown' when p(same) is below
-                the model's calibrated threshold. A person enrolled with several images scores their best.
+                the model's calibrated threshold, or --threshold P: that threshold balances false accepts and
+                false rejects of one comparison, and a gallery search makes one per person, so raise it to
+                name fewer strangers. A person enrolled with several images scores their best.
                 With --top K the K most likely people are listed too.
 
                 Exit code: 0 for any answers, including unknown; 2 for bad input (missing or unreadable
@@ -56,7 +58,7 @@ public final class IdentifyCommand implements Command {
 
     @Override
     public List<Option<?>> options() {
-        List<Option<?>> options = new ArrayList<>(List.of(FaceEmbedder.MODEL, FaceEmbedder.GALLERY, TOP, FaceEmbedder.NO_DETECT));
+        List<Option<?>> options = new ArrayList<>(List.of(FaceEmbedder.MODEL, FaceEmbedder.GALLERY, TOP, FaceEmbedder.THRESHOLD, FaceEmbedder.NO_DETECT));
         options.addAll(FaceDetection.OPTIONS);
         return options;
     }
@@ -78,6 +80,7 @@ public final class IdentifyCommand implements Command {
         gallery.checkReady(model);
         FaceEmbedder embedder = new FaceEmbedder(model, FaceEmbedder.detectorFor(inv));
         int k = inv.has(TOP) ? inv.get(TOP) : 1;
+        double threshold = FaceEmbedder.threshold(inv, model);
 
         List<Json.Obj> results = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
@@ -88,7 +91,7 @@ public final class IdentifyCommand implements Command {
             });
             List<Gallery.Match> top = gallery.identify(model, face.embedding(), k);
             Gallery.Match best = top.get(0);
-            boolean unknown = !model.same(best.probability());
+            boolean unknown = best.probability() < threshold;
             List<Json.Obj> topJson = new ArrayList<>();
             for (Gallery.Match m : top) {
                 topJson.add(Json.object().put("name", m.name()).put("p", m.probability()));
@@ -107,10 +110,10 @@ public final class IdentifyCommand implements Command {
         if (inv.json()) {
             inv.printJson(Json.object()
                     .put("results", results)
-                    .put("threshold", model.threshold())
+                    .put("threshold", threshold)
                     .put("warnings", warnings));
         } else {
-            inv.out().printf(Locale.ROOT, "threshold %.4f (a lower p(same) is unknown)%n", model.threshold());
+            inv.out().printf(Locale.ROOT, "threshold %.4f (a lower p(same) is unknown)%n", threshold);
         }
         return ExitCode.OK;
     }

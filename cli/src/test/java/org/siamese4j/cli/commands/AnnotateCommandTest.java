@@ -83,6 +83,15 @@ class AnnotateCommandTest {
         int rgb = written.getRGB(x + 1, y + h / 2) & 0xffffff;
         assertNotEquals(rgb & 0xff, (rgb >> 8) & 0xff, "box pixel is coloured: " + Integer.toHexString(rgb));
         assertTrue(noTempFiles(dir), "no temp file left behind");
+
+        // --threshold 0 names every face
+        r = run("annotate", "--model", model, "--gallery", gallery, "--cascade", cascade, "--threshold", "0", "--json",
+                "--out", dir.resolve("named.png"), group);
+        assertEquals(ExitCode.OK, r.exitCode(), r.toString());
+        assertEquals(0.0, (Double) r.json().get("threshold"), 1e-12);
+        for (Object face : (List<?>) at(r.json(), "photos", 0, "faces")) {
+            assertEquals(false, ((Map<?, ?>) face).get("unknown"), face.toString());
+        }
     }
 
     /**

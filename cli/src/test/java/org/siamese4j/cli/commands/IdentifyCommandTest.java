@@ -56,6 +56,17 @@ class IdentifyCommandTest {
     }
 
     @Test
+    void aGivenThresholdReplacesTheCalibratedOne() {
+        CliResult r = run("identify", "--model", model, "--gallery", gallery, "--no-detect", "--threshold", "0", "--json", crops[3]);
+        assertEquals(ExitCode.OK, r.exitCode(), r.toString());
+        assertEquals(0.0, (Double) r.json().get("threshold"), 1e-12);
+        assertEquals(false, at((List<?>) r.json().get("results"), 0, "unknown"), "nobody is unknown at threshold 0");
+        r = run("identify", "--model", model, "--gallery", gallery, "--no-detect", "--threshold", "1.5", crops[3]);
+        assertEquals(ExitCode.USAGE, r.exitCode(), r.toString());
+        assertTrue(r.messages().get(r.messages().size() - 1).contains("--threshold"), r.toString());
+    }
+
+    @Test
     void jsonHasOneResultPerImageAndTheTopK() {
         CliResult r = run("identify", "--model", model, "--gallery", gallery, "--no-detect", "--top", "2", "--json", crops[0], crops[3]);
         assertEquals(ExitCode.OK, r.exitCode(), r.toString());
