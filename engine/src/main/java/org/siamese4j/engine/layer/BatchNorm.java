@@ -192,8 +192,7 @@ public final class BatchNorm extends Layer {
             int dsrc = off + base;
             if (relu) {
                 for (int j = 0; j < plane; j++) {
-                    float g = out[base + j] > 0f ? d[dsrc + j] : 0f;
-                    gradIn[base + j] = p * g + q * (xs[src + j] - m) + r;
+                    gradIn[base + j] = p * passed(d[dsrc + j], out[base + j]) + q * (xs[src + j] - m) + r;
                 }
             } else {
                 for (int j = 0; j < plane; j++) {
@@ -258,14 +257,35 @@ public final class BatchNorm extends Layer {
     private static void maskedMoments(float[] d, int dOff, float[] x, int xOff, float[] y, int yOff, int n, float m,
                                       double[] result) {
         float s0 = 0;
+        float s1 = 0;
         float t0 = 0;
-        for (int j = 0; j < n; j++) {
-            float g = y[yOff + j] > 0f ? d[dOff + j] : 0f;
-            s0 += g;
-            t0 += g * (x[xOff + j] - m);
+        float t1 = 0;
+        int j = 0;
+        for (; j + 1 < n; j += 2) {
+            float g0 = passed(d[dOff + j], y[yOff + j]);
+            float g1 = passed(d[dOff + j + 1], y[yOff + j + 1]);
+            s0 += g0;
+            s1 += g1;
+            t0 += g0 * (x[xOff + j] - m);
+            t1 += g1 * (x[xOff + j + 1] - m);
         }
-        result[0] = s0;
-        result[1] = t0;
+        for (; j < n; j++) {
+            float g0 = passed(d[dOff + j], y[yOff + j]);
+            s0 += g0;
+            t0 += g0 * (x[xOff + j] - m);
+        }
+        result[0] = (double) s0 + s1;
+        result[1] = (double) t0 + t1;
+    }
+
+    /**
+     * dy where the fused ReLU passed its input (y > 0), else 0, without a branch: about half the outputs are
+     * zero in no predictable pattern, and mispredicted branches made this pass 7x slower than the forward one.
+     * y is max(v, 0f), so +0 or positive (or NaN); its bits minus one are negative exactly for +0.
+     */
+    private static float passed(float dy, float y) {
+        int keep = ~((Float.floatToRawIntBits(y) - 1) >> 31);
+        return Float.intBitsToFloat(Float.floatToRawIntBits(dy) & keep);
     }
 
     @Override
