@@ -66,7 +66,7 @@ public final class Reports {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException e) {
             return rows;
         }
         for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {

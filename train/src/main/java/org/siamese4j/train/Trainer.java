@@ -254,20 +254,20 @@ public final class Trainer {
         }
         double threshold = 0.5;
         Path model = null;
-        if (bestWeights == null && bestStep >= 0 && Files.exists(modelPath())) {
+        boolean haveBest = bestWeights != null;
+        if (haveBest) {
+            System.arraycopy(bestWeights, 0, net.params().values(), 0, bestWeights.length);
+        } else if (bestStep >= 0 && Files.exists(modelPath())) {
             // resumed after the best step: its weights are in the model file written then (the last
             // weights are safe in the checkpoint just written); read in place, no second network
             ModelFile.loadWeightsInto(modelPath(), net);
-            bestWeights = net.params().values();
+            haveBest = true;
         }
         // the final model is the best validated one, or the last one when nothing was validated (never NaN)
-        if (bestWeights != null || (valTrials.isEmpty() && !diverged)) {
-            if (bestWeights != null) {
-                System.arraycopy(bestWeights, 0, net.params().values(), 0, bestWeights.length);
-            }
+        if (haveBest || (valTrials.isEmpty() && !diverged)) {
             threshold = validation == null ? 0.5 : Calibration.eerThreshold(net, preprocessing, validation, options.calibrationPairs,
                     options.valWithinGroup, options.seed ^ 0xCA1BL);
-            model = writeModel(threshold, bestWeights != null ? bestStep : optimizer.step());
+            model = writeModel(threshold, haveBest ? bestStep : optimizer.step());
         } else if (Files.exists(modelPath())) {
             model = modelPath();
         }

@@ -41,8 +41,13 @@ public final class TrainingRun {
      */
     public static Trainer resume(Path checkpoint, TrainOptions o, Kernels kernels, LoadedDataset train,
                                  LoadedDataset validation, Path outDir, PrintStream out, boolean interactive) {
+        return resume(ModelFile.loadCheckpoint(checkpoint, kernels), o, train, validation, outDir, out, interactive);
+    }
+
+    /** The same from a checkpoint already read (its network and optimizer are trained on, not copied). */
+    public static Trainer resume(ModelFile.Checkpoint c, TrainOptions o, LoadedDataset train, LoadedDataset validation,
+                                 Path outDir, PrintStream out, boolean interactive) {
         Reports.ensureDir(outDir);
-        ModelFile.Checkpoint c = ModelFile.loadCheckpoint(checkpoint, kernels);
         o.applyTrajectory(c.trainerState());
         Map<String, String> metadata = new LinkedHashMap<>(c.model().metadata());
         Trainer t = new Trainer(o, c.model().net(), c.optimizer(), c.model().preprocessing(), train, validation, outDir,

@@ -239,9 +239,8 @@ public final class TrainCommand implements Command {
             metadata.put(FaceCropper.METADATA_KEY, String.format(Locale.ROOT, "%.4f,%.4f,%.4f,%.4f",
                     faceBox[0], faceBox[1], faceBox[2], faceBox[3]));
         }
-        boolean resuming = checkpoint != null;
-        checkpoint = null; // the trainer reads its own copy: one network in memory at a time (koch under -Xmx2g)
-        Trainer.Result r = train(inv, resuming ? resume : null, o, arch, pre, splits, out, metadata);
+        Trainer.Result r = train(inv, checkpoint, o, arch, pre, splits, out, metadata);
+        checkpoint = null; // the finished run's network, gradients and momentum go before the final test (koch, -Xmx2g)
         inv.progress("stopped: " + r.stopReason());
 
         Json.Obj test = null;
@@ -253,14 +252,15 @@ public final class TrainCommand implements Command {
     }
 
     /**
-     * Runs the trainer with a Ctrl-C hook. Its own frame, so that the trainer (network, gradients, optimizer,
-     * activations) is unreachable once it returns, before the final test loads the best model.
+     * Runs the trainer (from scratch, or on {@code resume}'s network and optimizer) with a Ctrl-C hook. Its own
+     * frame, so that the trainer (network, gradients, optimizer, activations) is unreachable once it returns,
+     * before the final test loads the best model.
      */
-    private static Trainer.Result train(Invocation inv, Path resume, TrainOptions o, Architecture arch, Preprocessing pre,
-                                        DataSplits.Splits splits, Path out, Map<String, String> metadata) {
+    private static Trainer.Result train(Invocation inv, ModelFile.Checkpoint resume, TrainOptions o, Architecture arch,
+                                        Preprocessing pre, DataSplits.Splits splits, Path out, Map<String, String> metadata) {
         boolean interactive = System.console() != null && !inv.json();
         Trainer trainer = resume != null
-                ? TrainingRun.resume(resume, o, inv.kernels(), splits.train(), splits.validation(), out, inv.err(), interactive)
+                ? TrainingRun.resume(resume, o, splits.train(), splits.validation(), out, inv.err(), interactive)
                 : TrainingRun.start(o, arch, pre, inv.kernels(), splits.train(), splits.validation(), out, metadata, inv.err(),
                 interactive);
         inv.progress(String.format(Locale.ROOT, "training %s (%,d parameters, %s kernels on %d threads) -> %s", arch.name(),
