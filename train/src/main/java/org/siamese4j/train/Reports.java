@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.siamese4j.engine.BadInputException;
 import org.siamese4j.model.Preprocessing;
 import org.siamese4j.model.SiameseNet;
@@ -91,8 +92,12 @@ public final class Reports {
 
     public static void writePng(Path file, BufferedImage image) {
         AtomicFile.write(file, sink -> {
-            if (!ImageIO.write(image, "png", sink.asOutputStream())) {
-                throw new IOException("no PNG writer");
+            // a memory cache: ImageIO's default file cache registers a shutdown hook, which fails while Ctrl-C
+            // shuts the JVM down, and that is exactly when the last reports are written
+            try (MemoryCacheImageOutputStream png = new MemoryCacheImageOutputStream(sink.asOutputStream())) {
+                if (!ImageIO.write(image, "png", png)) {
+                    throw new IOException("no PNG writer");
+                }
             }
         });
     }

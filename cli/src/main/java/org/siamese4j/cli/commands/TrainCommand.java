@@ -268,7 +268,12 @@ public final class TrainCommand implements Command {
         Thread hook = new Thread(() -> {
             trainer.requestStop("interrupted (Ctrl-C); checkpoint saved");
             try {
-                trainer.awaitFinished(120_000);
+                // the JVM ends with this hook, maybe before the main thread prints again: say it here
+                if (trainer.awaitFinished(120_000)) {
+                    inv.err().println("siamese: interrupted; saved " + trainer.checkpointPath() + " (continue with --resume "
+                            + trainer.checkpointPath() + ")");
+                    inv.err().flush();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

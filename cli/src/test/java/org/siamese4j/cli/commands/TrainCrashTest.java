@@ -107,6 +107,35 @@ class TrainCrashTest {
         }
     }
 
+    /**
+     * SIGTERM takes the same path as Ctrl-C (the JVM's shutdown hooks): the run stops at the next step, saves
+     * its checkpoint and reports while the JVM shuts down, and can be resumed to the end.
+     */
+    @Test
+    void terminatedRunSavesItsCheckpointAndReports(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        Process p = start(run, false);
+        Path checkpoint = run.resolve("checkpoint.s4j");
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (p.isAlive() && !Files.exists(checkpoint) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(p.isAlive() && !Files.exists(run.resolve("chart.png")), "still training when stopped");
+        p.destroy();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "stopped");
+        String log = Files.readString(dir.resolve("run.log"), StandardCharsets.UTF_8);
+        assertTrue(log.contains("interrupted; saved " + checkpoint + " (continue with --resume"), log);
+        assertTrue(!log.contains("internal error") && !log.contains("Exception"), log);
+        assertTrue(Files.exists(run.resolve("chart.png")), "the reports are written on the way out: " + log);
+        long step = ModelFile.loadCheckpoint(checkpoint, Backend.kernels("simd", 2)).optimizer().step();
+        assertTrue(step > 0 && step < 600, "checkpoint at step " + step);
+
+        Process q = start(run, true);
+        assertTrue(q.waitFor(180, TimeUnit.SECONDS), "resumed run finished");
+        assertEquals(0, q.exitValue(), Files.readString(dir.resolve("run.log")));
+        assertEquals(600, ModelFile.loadCheckpoint(checkpoint, Backend.kernels("simd", 2)).optimizer().step());
+    }
+
     /** The log's step and validation columns (time and speed differ between runs). */
     private static List<String> stepsAndValidations(Path run) throws Exception {
         return Files.readAllLines(run.resolve("log.csv")).stream().map(line -> {
