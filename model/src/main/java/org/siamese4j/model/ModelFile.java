@@ -55,6 +55,7 @@ public final class ModelFile {
         opt.put("momentum-start", Double.toString(s.momentumStart()));
         opt.put("momentum-ramp-epochs", Double.toString(s.momentumRampEpochs()));
         opt.put("decay-per-epoch", Double.toString(s.decayPerEpoch()));
+        opt.put("cosine-steps", Long.toString(s.cosineSteps()));
         for (int i = 0; i < optimizer.hyper().size(); i++) {
             SgdMomentum.LayerHyper h = optimizer.hyper().get(i);
             opt.put("layer." + i, h.learningRate() + "," + h.l2() + "," + h.finalMomentum());
@@ -135,7 +136,8 @@ public final class ModelFile {
                 Map<String, String> opt = KeyValues.parse(text(c, "optimizer"));
                 SgdMomentum.Schedule schedule = new SgdMomentum.Schedule(Long.parseLong(KeyValues.require(opt, "steps-per-epoch")),
                         KeyValues.number(opt, "momentum-start"), KeyValues.number(opt, "momentum-ramp-epochs"),
-                        KeyValues.number(opt, "decay-per-epoch"));
+                        KeyValues.number(opt, "decay-per-epoch"),
+                        opt.containsKey("cosine-steps") ? Long.parseLong(opt.get("cosine-steps")) : 0);
                 List<SgdMomentum.LayerHyper> hyper = new ArrayList<>();
                 for (int i = 0; i < model.net().groups().size(); i++) {
                     String[] f = KeyValues.require(opt, "layer." + i).split(",");

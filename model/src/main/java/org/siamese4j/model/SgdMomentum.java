@@ -8,7 +8,9 @@ import org.siamese4j.engine.layer.Param;
 /**
  * SGD with momentum as in Koch et al. 2015: a learning rate and an L2 coefficient per layer; momentum
  * starts at 0.5 and rises linearly to each layer's final value over {@code momentumRampEpochs}; the
- * learning rate decays by {@code decayPerEpoch} (1%) each epoch. The update is v = mu v - eta g; w += v.
+ * learning rate decays by {@code decayPerEpoch} (1%) each epoch, or, with {@code cosineSteps > 0}, follows
+ * half a cosine from its full value to 0 over that many steps (no per-epoch decay then). The update is
+ * v = mu v - eta g; w += v.
  * Its state (velocities and the step count, which fixes the schedule position) goes into checkpoints.
  */
 public final class SgdMomentum {
@@ -22,16 +24,25 @@ public final class SgdMomentum {
         }
     }
 
-    /** The schedule shared by all layers. */
-    public record Schedule(long stepsPerEpoch, double momentumStart, double momentumRampEpochs, double decayPerEpoch) {
+    /** The schedule shared by all layers; {@code cosineSteps} 0 means Koch's per-epoch decay. */
+    public record Schedule(long stepsPerEpoch, double momentumStart, double momentumRampEpochs, double decayPerEpoch,
+                           long cosineSteps) {
         public Schedule {
-            if (stepsPerEpoch < 1 || momentumRampEpochs < 0 || !(decayPerEpoch > 0 && decayPerEpoch <= 1)) {
+            if (stepsPerEpoch < 1 || momentumRampEpochs < 0 || !(decayPerEpoch > 0 && decayPerEpoch <= 1) || cosineSteps < 0) {
                 throw new IllegalArgumentException("bad optimizer schedule");
             }
         }
 
         public static Schedule koch(long stepsPerEpoch) {
-            return new Schedule(stepsPerEpoch, 0.5, 10, 0.99);
+            return new Schedule(stepsPerEpoch, 0.5, 10, 0.99, 0);
+        }
+
+        /** The learning rate's factor at {@code step}. */
+        public double learningRateFactor(long step) {
+            if (cosineSteps > 0) {
+                return 0.5 * (1 + Math.cos(Math.PI * Math.min(step, cosineSteps) / cosineSteps));
+            }
+            return Math.pow(decayPerEpoch, step / stepsPerEpoch);
         }
     }
 
@@ -81,8 +92,7 @@ public final class SgdMomentum {
     }
 
     public double learningRate(int group) {
-        long epochs = step / schedule.stepsPerEpoch();
-        return hyper.get(group).learningRate() * Math.pow(schedule.decayPerEpoch(), epochs);
+        return hyper.get(group).learningRate() * schedule.learningRateFactor(step);
     }
 
     public double momentum(int group) {

@@ -109,6 +109,20 @@ class ModelFileTest {
     }
 
     @Test
+    void checkpointKeepsTheCosineHorizon(@TempDir Path dir) {
+        SiameseNet net = SiameseNet.create(TINY, kernels(), true);
+        Initializer.HE.initialize(net, 2);
+        SgdMomentum.Schedule cosine = new SgdMomentum.Schedule(5, 0.5, 2, 0.99, 40);
+        SgdMomentum opt = new SgdMomentum(net, SgdMomentum.uniform(net, 0.05, 1e-3, 0.9), cosine);
+        train(net, opt, 3, 0);
+        Path f = dir.resolve("c.s4j");
+        ModelFile.saveCheckpoint(f, net, PRE, 0.5, Map.of(), opt, Map.of());
+        SgdMomentum back = ModelFile.loadCheckpoint(f, kernels()).optimizer();
+        assertEquals(cosine, back.schedule());
+        assertEquals(opt.learningRate(0), back.learningRate(0));
+    }
+
+    @Test
     void sameSeedSameThreadsGivesBitIdenticalWeights() {
         assertArrayEquals(trained(9, 10, null).params().values(), trained(9, 10, null).params().values());
     }

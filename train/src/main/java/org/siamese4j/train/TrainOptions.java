@@ -28,6 +28,8 @@ public final class TrainOptions {
     public double momentum = 0.9;
     public double momentumRampEpochs = 2;
     public double decayPerEpoch = 0.99;
+    /** Anneal the learning rate to 0 along half a cosine over this many steps (0: per-epoch decay instead). */
+    public long cosineSteps = 0;
     public Initializer init = Initializer.HE;
 
     // stopping and bookkeeping
@@ -59,6 +61,7 @@ public final class TrainOptions {
         m.put("init", init.name().toLowerCase());
         m.put("momentum-ramp-epochs", Double.toString(momentumRampEpochs));
         m.put("decay-per-epoch", Double.toString(decayPerEpoch));
+        m.put("cosine-steps", Long.toString(cosineSteps));
         return m;
     }
 
@@ -80,6 +83,8 @@ public final class TrainOptions {
             init = Initializer.parse(m.get("init"));
             momentumRampEpochs = Double.parseDouble(m.get("momentum-ramp-epochs"));
             decayPerEpoch = Double.parseDouble(m.get("decay-per-epoch"));
+            // checkpoints written before the cosine schedule existed use the per-epoch decay
+            cosineSteps = m.containsKey("cosine-steps") ? Long.parseLong(m.get("cosine-steps")) : 0;
         } catch (RuntimeException e) {
             throw new org.siamese4j.engine.BadInputException("checkpoint: invalid training settings (" + e.getMessage() + ")");
         }

@@ -20,7 +20,8 @@ public final class TrainingRun {
     /** The optimizer schedule for a run: an epoch is one pass of tower images over the training set. */
     public static SgdMomentum optimizer(SiameseNet net, TrainOptions o, long stepsPerEpoch) {
         return new SgdMomentum(net, SgdMomentum.uniform(net, o.learningRate, o.l2, o.momentum),
-                new SgdMomentum.Schedule(Math.max(1, stepsPerEpoch), 0.5, o.momentumRampEpochs, o.decayPerEpoch));
+                new SgdMomentum.Schedule(Math.max(1, stepsPerEpoch), 0.5, o.momentumRampEpochs, o.decayPerEpoch,
+                        o.cosineSteps));
     }
 
     public static Trainer start(TrainOptions o, Architecture arch, Preprocessing pre, Kernels kernels, LoadedDataset train,

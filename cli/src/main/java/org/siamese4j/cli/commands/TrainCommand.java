@@ -83,6 +83,8 @@ public final class TrainCommand implements Command {
             "final momentum (starts at 0.5)").defaultValue(0.9);
     static final Option<Double> DECAY = Option.value("lr-decay", "FACTOR", ValueParser.probability(),
             "learning-rate factor per epoch").defaultValue(0.99);
+    static final Option<String> LR_SCHEDULE = Option.value("lr-schedule", "NAME", ValueParser.oneOf("decay", "cosine"),
+            "decay: --lr-decay per epoch (Koch); cosine: from --lr down to 0 over --steps").defaultValue("decay");
     static final Option<Initializer> INIT = Option.value("init", "SCHEME", ValueParser.enumOf(Initializer.class),
             "weight initialisation: he or paper (Koch et al.)").defaultValue(Initializer.HE);
     static final Option<Long> SEED = Option.value("seed", "N", ValueParser.anyLong(), "random seed").defaultValue(1L);
@@ -151,7 +153,7 @@ public final class TrainCommand implements Command {
     @Override
     public List<Option<?>> options() {
         return List.of(DATA, PRESET, TOWER, SIZE, CROP, FACE_BOX, INVERT, OUT, RESUME, STEPS, EPOCHS, TIME, PATIENCE, EVAL_EVERY,
-                CHECKPOINT_EVERY, SAMPLING, BATCH, CLASSES, PER_CLASS, ACROSS, AUGMENT, LR, L2, MOMENTUM, DECAY, INIT, SEED,
+                CHECKPOINT_EVERY, SAMPLING, BATCH, CLASSES, PER_CLASS, ACROSS, AUGMENT, LR, L2, MOMENTUM, DECAY, LR_SCHEDULE, INIT, SEED,
                 WAY, VAL_TRIALS, TEST_TRIALS, VAL_GROUPS, TEST_GROUPS, VAL_CLASSES, TEST_CLASSES, VAL_FRACTION,
                 EXCLUDE_PAIRS, EXCLUDE_FOLDS, SPLIT_SEED, BASELINES, ROTATIONS, NO_TEST);
     }
@@ -392,6 +394,12 @@ public final class TrainCommand implements Command {
         o.l2 = inv.get(L2);
         o.momentum = inv.get(MOMENTUM);
         o.decayPerEpoch = inv.get(DECAY);
+        if (inv.get(LR_SCHEDULE).equals("cosine")) {
+            if (inv.get(STEPS) == null) {
+                throw new UsageException("--lr-schedule cosine needs --steps (the steps it anneals over)");
+            }
+            o.cosineSteps = inv.get(STEPS);
+        }
         o.init = inv.get(INIT);
         o.maxSteps = inv.get(STEPS) != null ? inv.get(STEPS) : Long.MAX_VALUE;
         o.maxEpochs = inv.get(EPOCHS) != null ? inv.get(EPOCHS) : Double.POSITIVE_INFINITY;

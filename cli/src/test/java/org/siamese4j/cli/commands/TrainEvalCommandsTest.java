@@ -121,6 +121,21 @@ class TrainEvalCommandsTest {
     }
 
     @Test
+    void cosineScheduleAnnealsOverTheStepsAndIsKeptInTheCheckpoint() {
+        Path out = dir.resolve("cosine");
+        CliResult r = run("train", "--data", data.toString(), "--size", "20", "--tower", TOWER, "--steps", "4",
+                "--lr-schedule", "cosine", "--eval-every", "2", "--way", "5", "--val-groups", "1", "--test-groups", "1",
+                "--classes-per-batch", "6", "--val-trials", "10", "--no-test", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        var c = org.siamese4j.model.ModelFile.loadCheckpoint(out.resolve("checkpoint.s4j"), org.siamese4j.engine.Backend.kernels("scalar", 1));
+        assertEquals(4, c.optimizer().schedule().cosineSteps());
+        assertEquals(0.0, c.optimizer().learningRate(0), 1e-12, "annealed to 0 at the last step");
+        r = run("train", "--data", data.toString(), "--time-limit", "1m", "--lr-schedule", "cosine", "--out", out.toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("--lr-schedule cosine needs --steps"), r.toString());
+    }
+
+    @Test
     void evalIdentificationProtocol() {
         CliResult r = run("eval", "--model", model.toString(), "--identification", data.resolve(groups.get(1)).toString(),
                 "--enrol", "1", "--json");
