@@ -135,6 +135,102 @@ abstract class AbstractKernels implements Kernels {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // Optimizer passes over all parameters: memory-bound, so split over the threads in fixed blocks
+
+    /** Parameter blocks: sums of squares are taken per block, so they do not depend on the thread count. */
+    static final int PARAM_BLOCK = 1024;
+    private static final int MOMENTUM_STEP = 0;
+    private static final int WEIGHT_DECAY = 1;
+
+    /** v = mu v - lr g; w += v on one range, on the calling thread. */
+    protected abstract void momentumStepRange(float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n,
+                                              float mu, float lr);
+
+    /** g += lambda w on one range of at most PARAM_BLOCK elements; returns the sum of w^2 over it. */
+    protected abstract double weightDecayBlock(float[] w, int wOff, float[] g, int gOff, int n, float lambda);
+
+    @Override
+    public final void momentumStep(float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n, float mu, float lr) {
+        checkElementwise("momentumStep w", n, w, wOff);
+        checkElementwise("momentumStep v", n, v, vOff);
+        checkElementwise("momentumStep g", n, g, gOff);
+        parameterPass(MOMENTUM_STEP, w, wOff, v, vOff, g, gOff, n, mu, lr);
+    }
+
+    @Override
+    public final double addWeightDecay(float[] w, int wOff, float[] g, int gOff, int n, float lambda) {
+        checkElementwise("addWeightDecay w", n, w, wOff);
+        checkElementwise("addWeightDecay g", n, g, gOff);
+        return parameterPass(WEIGHT_DECAY, w, wOff, null, 0, g, gOff, n, lambda, 0f);
+    }
+
+    private double parameterPass(int op, float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n, float x, float y) {
+        ParameterTask t = workspaces.get().parameterTask;
+        t.op = op;
+        t.w = w;
+        t.wOff = wOff;
+        t.v = v;
+        t.vOff = vOff;
+        t.g = g;
+        t.gOff = gOff;
+        t.n = n;
+        t.x = x;
+        t.y = y;
+        try {
+            if (parallel.threads() == 1 || n < PARALLEL_ELEMENTS) {
+                for (int p = 0; p < parallel.threads(); p++) {
+                    t.run(p, parallel.threads());
+                }
+            } else {
+                parallel.run(t);
+            }
+            double sum = 0;
+            for (int p = 0; p < parallel.threads(); p++) {
+                sum += t.partSums[p];
+            }
+            return sum;
+        } finally {
+            t.w = null;
+            t.v = null;
+            t.g = null;
+        }
+    }
+
+    private final class ParameterTask implements Parallel.Body {
+        final double[] partSums = new double[parallel.threads()];
+        int op;
+        float[] w;
+        int wOff;
+        float[] v;
+        int vOff;
+        float[] g;
+        int gOff;
+        int n;
+        float x;
+        float y;
+
+        @Override
+        public void run(int part, int parts) {
+            int blocks = (n + PARAM_BLOCK - 1) / PARAM_BLOCK;
+            int from = Parallel.rangeStart(blocks, part, parts) * PARAM_BLOCK;
+            int to = Math.min(n, Parallel.rangeStart(blocks, part + 1, parts) * PARAM_BLOCK);
+            double sum = 0;
+            if (op == MOMENTUM_STEP) {
+                if (from < to) {
+                    momentumStepRange(w, wOff + from, v, vOff + from, g, gOff + from, to - from, x, y);
+                }
+            } else {
+                // block by block in a fixed order: the same sum on any number of threads up to rounding
+                // of the per-part totals
+                for (int b = from; b < to; b += PARAM_BLOCK) {
+                    sum += weightDecayBlock(w, wOff + b, g, gOff + b, Math.min(PARAM_BLOCK, to - b), x);
+                }
+            }
+            partSums[part] = sum;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // Argument checks without allocation on the good path: Checks builds its messages eagerly, so it is
     // called only to fail (with its usual message) once a cheap test has found a problem.
 
@@ -1143,6 +1239,7 @@ abstract class AbstractKernels implements Kernels {
         final AbstractKernels.ConvTask convTask;
         final AbstractKernels.PoolTask poolTask;
         final AbstractKernels.ElementwiseTask elementwiseTask;
+        final AbstractKernels.ParameterTask parameterTask;
 
         Workspace(AbstractKernels k) {
             im2col = new MatrixSource.Im2col(k);
@@ -1150,6 +1247,7 @@ abstract class AbstractKernels implements Kernels {
             convTask = k.new ConvTask();
             poolTask = k.new PoolTask();
             elementwiseTask = k.new ElementwiseTask();
+            parameterTask = k.new ParameterTask();
         }
 
         void ensurePacking(int aSize, int bSize, int tileSize) {

@@ -67,4 +67,10 @@ public interface Kernels {
 
     /** sums[j] += sum over rows of m[i][j], for a rows x cols matrix. */
     void accumulateColumnSums(float[] m, int mOff, int rows, int cols, float[] sums, int sumsOff);
+
+    /** SGD with momentum on n parameters: v = mu v - lr g, then w += v. */
+    void momentumStep(float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n, float mu, float lr);
+
+    /** g += lambda w on n parameters; returns the sum of w^2 (summed in double per block of 1024). */
+    double addWeightDecay(float[] w, int wOff, float[] g, int gOff, int n, float lambda);
 }

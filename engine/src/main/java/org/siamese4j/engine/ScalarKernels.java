@@ -77,6 +77,26 @@ public final class ScalarKernels extends AbstractKernels {
     }
 
     @Override
+    protected void momentumStepRange(float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n, float mu, float lr) {
+        for (int i = 0; i < n; i++) {
+            float vi = mu * v[vOff + i] - lr * g[gOff + i];
+            v[vOff + i] = vi;
+            w[wOff + i] += vi;
+        }
+    }
+
+    @Override
+    protected double weightDecayBlock(float[] w, int wOff, float[] g, int gOff, int n, float lambda) {
+        float sq = 0f;
+        for (int i = 0; i < n; i++) {
+            float x = w[wOff + i];
+            sq += x * x;
+            g[gOff + i] += lambda * x;
+        }
+        return sq;
+    }
+
+    @Override
     protected void biasActivate(float[] y, int off, int n, float bias, boolean relu) {
         for (int i = off; i < off + n; i++) {
             float v = y[i] + bias;

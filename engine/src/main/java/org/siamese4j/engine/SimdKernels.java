@@ -36,14 +36,30 @@ public final class SimdKernels extends AbstractKernels {
     @Override
     protected void microKernel(int kc, float[] ap, int aOff, float[] bp, int bOff,
                                float[] c, int cOff, int ldc, boolean overwrite) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        // accumulating starts from C, so there is one store path: with a second (load, add, store) path C2
+        // sometimes stopped inlining the vector calls here and fell back to the allocating Java code
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (overwrite) {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
+            c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = c00;
+        } else {
+            c00 = FloatVector.fromArray(S, c, cOff);
+            c01 = FloatVector.fromArray(S, c, cOff + L);
+            c10 = FloatVector.fromArray(S, c, cOff + ldc);
+            c11 = FloatVector.fromArray(S, c, cOff + ldc + L);
+            c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L);
+            c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc);
+            c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + L);
+            c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc);
+            c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + L);
+            c60 = FloatVector.fromArray(S, c, cOff + 6 * ldc);
+            c61 = FloatVector.fromArray(S, c, cOff + 6 * ldc + L);
+            c70 = FloatVector.fromArray(S, c, cOff + 7 * ldc);
+            c71 = FloatVector.fromArray(S, c, cOff + 7 * ldc + L);
+        }
         int a = aOff;
         int b = bOff;
         for (int p = 0; p < kc; p++, a += MR, b += NR) {
@@ -76,41 +92,22 @@ public final class SimdKernels extends AbstractKernels {
             c71 = x.fma(b1, c71);
         }
         // stores written out: handing vectors to a helper method makes C2 box them on JDK 17
-        if (overwrite) {
-            c00.intoArray(c, cOff);
-            c01.intoArray(c, cOff + L);
-            c10.intoArray(c, cOff + ldc);
-            c11.intoArray(c, cOff + ldc + L);
-            c20.intoArray(c, cOff + 2 * ldc);
-            c21.intoArray(c, cOff + 2 * ldc + L);
-            c30.intoArray(c, cOff + 3 * ldc);
-            c31.intoArray(c, cOff + 3 * ldc + L);
-            c40.intoArray(c, cOff + 4 * ldc);
-            c41.intoArray(c, cOff + 4 * ldc + L);
-            c50.intoArray(c, cOff + 5 * ldc);
-            c51.intoArray(c, cOff + 5 * ldc + L);
-            c60.intoArray(c, cOff + 6 * ldc);
-            c61.intoArray(c, cOff + 6 * ldc + L);
-            c70.intoArray(c, cOff + 7 * ldc);
-            c71.intoArray(c, cOff + 7 * ldc + L);
-        } else {
-            c00.add(FloatVector.fromArray(S, c, cOff)).intoArray(c, cOff);
-            c01.add(FloatVector.fromArray(S, c, cOff + L)).intoArray(c, cOff + L);
-            c10.add(FloatVector.fromArray(S, c, cOff + ldc)).intoArray(c, cOff + ldc);
-            c11.add(FloatVector.fromArray(S, c, cOff + ldc + L)).intoArray(c, cOff + ldc + L);
-            c20.add(FloatVector.fromArray(S, c, cOff + 2 * ldc)).intoArray(c, cOff + 2 * ldc);
-            c21.add(FloatVector.fromArray(S, c, cOff + 2 * ldc + L)).intoArray(c, cOff + 2 * ldc + L);
-            c30.add(FloatVector.fromArray(S, c, cOff + 3 * ldc)).intoArray(c, cOff + 3 * ldc);
-            c31.add(FloatVector.fromArray(S, c, cOff + 3 * ldc + L)).intoArray(c, cOff + 3 * ldc + L);
-            c40.add(FloatVector.fromArray(S, c, cOff + 4 * ldc)).intoArray(c, cOff + 4 * ldc);
-            c41.add(FloatVector.fromArray(S, c, cOff + 4 * ldc + L)).intoArray(c, cOff + 4 * ldc + L);
-            c50.add(FloatVector.fromArray(S, c, cOff + 5 * ldc)).intoArray(c, cOff + 5 * ldc);
-            c51.add(FloatVector.fromArray(S, c, cOff + 5 * ldc + L)).intoArray(c, cOff + 5 * ldc + L);
-            c60.add(FloatVector.fromArray(S, c, cOff + 6 * ldc)).intoArray(c, cOff + 6 * ldc);
-            c61.add(FloatVector.fromArray(S, c, cOff + 6 * ldc + L)).intoArray(c, cOff + 6 * ldc + L);
-            c70.add(FloatVector.fromArray(S, c, cOff + 7 * ldc)).intoArray(c, cOff + 7 * ldc);
-            c71.add(FloatVector.fromArray(S, c, cOff + 7 * ldc + L)).intoArray(c, cOff + 7 * ldc + L);
-        }
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + L);
+        c10.intoArray(c, cOff + ldc);
+        c11.intoArray(c, cOff + ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + L);
+        c40.intoArray(c, cOff + 4 * ldc);
+        c41.intoArray(c, cOff + 4 * ldc + L);
+        c50.intoArray(c, cOff + 5 * ldc);
+        c51.intoArray(c, cOff + 5 * ldc + L);
+        c60.intoArray(c, cOff + 6 * ldc);
+        c61.intoArray(c, cOff + 6 * ldc + L);
+        c70.intoArray(c, cOff + 7 * ldc);
+        c71.intoArray(c, cOff + 7 * ldc + L);
     }
 
     @Override
@@ -230,7 +227,7 @@ public final class SimdKernels extends AbstractKernels {
         FloatVector offB = FloatVector.broadcast(S, Float.intBitsToFloat(1));
         FloatVector offC = FloatVector.broadcast(S, Float.intBitsToFloat(w));
         FloatVector offD = FloatVector.broadcast(S, Float.intBitsToFloat(w + 1));
-        IntVector twice = IntVector.zero(IS).addIndex(2);
+        IntVector index = IntVector.zero(IS).addIndex(2).add(base);
         for (int ox = 0; ox < n; ox += L) {
             int p0 = p + 2 * ox;
             int p1 = p0 + w;
@@ -246,19 +243,58 @@ public final class SimdKernels extends AbstractKernels {
             FloatVector m = a.max(b).max(c.max(d));
             FloatVector value = d;
             FloatVector offset = offD;
-            VectorMask<Float> t = c.eq(m).or(c.compare(VectorOperators.NE, c));
+            VectorMask<Float> t = c.eq(m).or(c.test(VectorOperators.IS_NAN));
             value = value.blend(c, t);
             offset = offset.blend(offC, t);
-            t = b.eq(m).or(b.compare(VectorOperators.NE, b));
+            t = b.eq(m).or(b.test(VectorOperators.IS_NAN));
             value = value.blend(b, t);
             offset = offset.blend(offB, t);
-            t = a.eq(m).or(a.compare(VectorOperators.NE, a));
+            t = a.eq(m).or(a.test(VectorOperators.IS_NAN));
             value = value.blend(a, t);
             offset = offset.blend(offA, t);
             value.intoArray(y, yOff + ox);
-            offset.reinterpretAsInts().add(twice).add(base + 2 * ox).intoArray(argmax, aOff + ox);
+            offset.reinterpretAsInts().add(index).intoArray(argmax, aOff + ox);
+            index = index.add(2 * L);
         }
         return n;
+    }
+
+    @Override
+    protected void momentumStepRange(float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n, float mu, float lr) {
+        FloatVector muV = FloatVector.broadcast(S, mu);
+        FloatVector minusLr = FloatVector.broadcast(S, -lr);
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += L) {
+            FloatVector vi = muV.fma(FloatVector.fromArray(S, v, vOff + i), FloatVector.fromArray(S, g, gOff + i).mul(minusLr));
+            vi.intoArray(v, vOff + i);
+            FloatVector.fromArray(S, w, wOff + i).add(vi).intoArray(w, wOff + i);
+        }
+        for (; i < n; i++) {
+            float vi = mu * v[vOff + i] - lr * g[gOff + i];
+            v[vOff + i] = vi;
+            w[wOff + i] += vi;
+        }
+    }
+
+    @Override
+    protected double weightDecayBlock(float[] w, int wOff, float[] g, int gOff, int n, float lambda) {
+        FloatVector lambdaV = FloatVector.broadcast(S, lambda);
+        FloatVector sq = FloatVector.zero(S);
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(S, w, wOff + i);
+            sq = x.fma(x, sq);
+            x.fma(lambdaV, FloatVector.fromArray(S, g, gOff + i)).intoArray(g, gOff + i);
+        }
+        float tail = 0f;
+        for (; i < n; i++) {
+            float x = w[wOff + i];
+            tail += x * x;
+            g[gOff + i] += lambda * x;
+        }
+        return (double) sq.reduceLanes(VectorOperators.ADD) + tail;
     }
 
     @Override

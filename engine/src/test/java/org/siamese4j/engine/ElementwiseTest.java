@@ -53,6 +53,41 @@ class ElementwiseTest {
     }
 
     @Test
+    void optimizerPassesMatchTheirDefinitionsOnAnyThreadCount() {
+        SplittableRandom r = new SplittableRandom(6);
+        int[] lengths = {0, 1, 17, 1023, 1025, 3000, 70_001}; // the last is split over the threads
+        for (int threads : new int[] {1, 2, 3}) {
+            for (Kernels k : TestKernels.all(threads)) {
+                for (int n : lengths) {
+                    float[] w = TestKernels.random(r, n + 2);
+                    float[] v = TestKernels.random(r, n + 3);
+                    float[] g = TestKernels.random(r, n + 1);
+                    float[] w0 = w.clone();
+                    float[] v0 = v.clone();
+                    float[] g0 = g.clone();
+                    double sum = k.addWeightDecay(w, 2, g, 1, n, 0.01f);
+                    double expectSum = 0;
+                    for (int i = 0; i < n; i++) {
+                        expectSum += (double) w0[2 + i] * w0[2 + i];
+                        assertEquals(g0[1 + i] + 0.01 * w0[2 + i], g[1 + i], 1e-6, k.name() + " decay gradient");
+                    }
+                    assertEquals(expectSum, sum, 1e-5 * Math.max(1, expectSum), k.name() + " sum of squares, n " + n);
+                    assertEquals(g0[0], g[0], "outside the range");
+                    k.momentumStep(w, 2, v, 3, g, 1, n, 0.9f, 0.1f);
+                    for (int i = 0; i < n; i++) {
+                        double vi = 0.9 * v0[3 + i] - 0.1 * g[1 + i];
+                        assertEquals(vi, v[3 + i], 1e-6, k.name() + " velocity");
+                        assertEquals(w0[2 + i] + vi, w[2 + i], 1e-6, k.name() + " weight");
+                    }
+                    assertEquals(w0[0], w[0], "outside the range");
+                    assertEquals(w0[1], w[1], "outside the range");
+                    assertEquals(v0[2], v[2], "outside the range");
+                }
+            }
+        }
+    }
+
+    @Test
     void sigmoidSaturatesWithoutNaN() {
         for (Kernels k : TestKernels.all(1)) {
             float[] x = new float[40];

@@ -115,14 +115,8 @@ public final class SgdMomentum {
                 }
                 Tensor w = p.value();
                 Tensor g = p.grad();
-                float[] wv = w.data;
-                float[] gv = g.data;
-                int off = w.offset;
-                for (int i = 0; i < w.size(); i++) {
-                    float v = mu * velocity[off + i] - lr * gv[off + i];
-                    velocity[off + i] = v;
-                    wv[off + i] += v;
-                }
+                // velocities share the parameter buffer's layout
+                net.kernels().momentumStep(w.data, w.offset, velocity, w.offset, g.data, g.offset, w.size(), mu, lr);
             }
         }
         step++;

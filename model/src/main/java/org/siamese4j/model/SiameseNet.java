@@ -223,13 +223,7 @@ public final class SiameseNet {
                 }
                 Tensor v = prm.value();
                 Tensor g = prm.grad();
-                double sq = 0;
-                float lf = (float) lambda;
-                for (int i = 0; i < v.size(); i++) {
-                    float x = v.data[v.offset + i];
-                    sq += (double) x * x;
-                    g.data[g.offset + i] += lf * x;
-                }
+                double sq = kernels.addWeightDecay(v.data, v.offset, g.data, g.offset, v.size(), (float) lambda);
                 total += 0.5 * lambda * sq;
             }
         }

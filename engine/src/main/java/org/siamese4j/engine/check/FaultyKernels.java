@@ -20,7 +20,9 @@ public final class FaultyKernels implements Kernels {
         /** The max-pool gradient goes to the element after the maximum. */
         POOL_ARGMAX_OFF_BY_ONE,
         /** The L1 join's gradient has the wrong sign. */
-        L1_SIGN_FLIP
+        L1_SIGN_FLIP,
+        /** Weight decay counts in the loss but adds nothing to the gradient. */
+        WEIGHT_DECAY_DROPPED
     }
 
     private final Kernels inner;
@@ -158,5 +160,15 @@ public final class FaultyKernels implements Kernels {
     @Override
     public void accumulateColumnSums(float[] m, int mOff, int rows, int cols, float[] sums, int sumsOff) {
         inner.accumulateColumnSums(m, mOff, rows, cols, sums, sumsOff);
+    }
+
+    @Override
+    public void momentumStep(float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n, float mu, float lr) {
+        inner.momentumStep(w, wOff, v, vOff, g, gOff, n, mu, lr);
+    }
+
+    @Override
+    public double addWeightDecay(float[] w, int wOff, float[] g, int gOff, int n, float lambda) {
+        return inner.addWeightDecay(w, wOff, g, gOff, n, fault == Fault.WEIGHT_DECAY_DROPPED ? 0f : lambda);
     }
 }
