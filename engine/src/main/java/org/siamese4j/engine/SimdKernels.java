@@ -1,7 +1,6 @@
 package org.siamese4j.engine;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -213,23 +212,21 @@ public final class SimdKernels extends AbstractKernels {
     private static final VectorShuffle<Float> P = VectorShuffle.fromOp(S, i -> i < L / 2 ? 2 * i : 2 * (i - L / 2) + 1);
     private static final VectorShuffle<Float> Q = VectorShuffle.fromOp(S, i -> i < L / 2 ? 2 * i + 1 : 2 * (i - L / 2));
     private static final VectorMask<Float> HIGH = VectorMask.fromLong(S, ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
-    private static final VectorSpecies<Integer> IS = S.withLanes(int.class);
 
     @Override
     protected int maxPool2x2Row(float[] x, int p, int w, int ow, float[] y, int yOff, int[] argmax, int aOff, int base) {
         int n = L >= 2 ? ow / L * L : 0;
-        if (n == 0) {
-            return 0;
-        }
         // the offset of the chosen element (0, 1, w or w + 1) travels as the bits of a float through the
-        // blends (which only select bits), then is read back as an int
+        // blends (which only select bits) and is stored as an int; the lane's position is added after the
+        // loop. Few vector operations on purpose: in a larger version (with NaN masks and int vector adds)
+        // C2 sometimes left the vector calls un-inlined, and they allocated.
         FloatVector offA = FloatVector.broadcast(S, Float.intBitsToFloat(0));
         FloatVector offB = FloatVector.broadcast(S, Float.intBitsToFloat(1));
         FloatVector offC = FloatVector.broadcast(S, Float.intBitsToFloat(w));
         FloatVector offD = FloatVector.broadcast(S, Float.intBitsToFloat(w + 1));
-        IntVector index = IntVector.zero(IS).addIndex(2).add(base);
-        for (int ox = 0; ox < n; ox += L) {
-            int p0 = p + 2 * ox;
+        int done = 0;
+        for (; done < n; done += L) {
+            int p0 = p + 2 * done;
             int p1 = p0 + w;
             FloatVector u0 = FloatVector.fromArray(S, x, p0);
             FloatVector u1 = FloatVector.fromArray(S, x, p0 + L);
@@ -239,24 +236,21 @@ public final class SimdKernels extends AbstractKernels {
             FloatVector b = u0.rearrange(Q).blend(u1.rearrange(P), HIGH);
             FloatVector c = v0.rearrange(P).blend(v1.rearrange(Q), HIGH);
             FloatVector d = v0.rearrange(Q).blend(v1.rearrange(P), HIGH);
-            // as the scalar loop: the maximum (NaN wins), then the first element equal to it or NaN
             FloatVector m = a.max(b).max(c.max(d));
-            FloatVector value = d;
-            FloatVector offset = offD;
-            VectorMask<Float> t = c.eq(m).or(c.test(VectorOperators.IS_NAN));
-            value = value.blend(c, t);
-            offset = offset.blend(offC, t);
-            t = b.eq(m).or(b.test(VectorOperators.IS_NAN));
-            value = value.blend(b, t);
-            offset = offset.blend(offB, t);
-            t = a.eq(m).or(a.test(VectorOperators.IS_NAN));
-            value = value.blend(a, t);
-            offset = offset.blend(offA, t);
-            value.intoArray(y, yOff + ox);
-            offset.reinterpretAsInts().add(index).intoArray(argmax, aOff + ox);
-            index = index.add(2 * L);
+            if (m.test(VectorOperators.IS_NAN).anyTrue()) {
+                break; // the scalar loop settles which NaN wins
+            }
+            // as the scalar loop: the first element equal to the maximum (its own value, so -0 stays -0)
+            VectorMask<Float> isA = a.eq(m);
+            VectorMask<Float> isB = b.eq(m);
+            VectorMask<Float> isC = c.eq(m);
+            d.blend(c, isC).blend(b, isB).blend(a, isA).intoArray(y, yOff + done);
+            offD.blend(offC, isC).blend(offB, isB).blend(offA, isA).reinterpretAsInts().intoArray(argmax, aOff + done);
         }
-        return n;
+        for (int i = 0; i < done; i++) {
+            argmax[aOff + i] += base + 2 * i;
+        }
+        return done;
     }
 
     @Override
