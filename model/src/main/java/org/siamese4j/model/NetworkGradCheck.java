@@ -33,6 +33,11 @@ public final class NetworkGradCheck {
 
     /** Runs the check: 3 Koch pairs over 6 images plus a few extra pairs among them, L2 on every layer. */
     public static GradCheck.Report run(Architecture arch, Kernels kernels, long seed, double bound) {
+        return run(arch, kernels, seed, bound, PairLoss.BCE);
+    }
+
+    /** The same with another training loss. */
+    public static GradCheck.Report run(Architecture arch, Kernels kernels, long seed, double bound, PairLoss pairLoss) {
         SiameseNet net = SiameseNet.create(arch, kernels, true);
         Initializer.HE.initialize(net, seed);
         SplittableRandom rnd = new SplittableRandom(seed + 1);
@@ -58,12 +63,14 @@ public final class NetworkGradCheck {
         pairs.add(2, 5, true, 1f);
         pairs.add(0, 1, false, 0.5f);
         pairs.add(4, 2, true, 2f);
+        pairs.add(4, 5, false, 1f);
+        pairs.add(0, 2, false, 1f);
         double[] l2 = new double[net.groups().size()];
         for (int i = 0; i < l2.length; i++) {
             l2[i] = 0.01 * (i + 1);
         }
         net.params().zeroGrads();
-        net.forwardBackward(x, images, pairs, l2);
+        net.forwardBackward(x, images, pairs, l2, pairLoss);
 
         // double-precision copies of every parameter, per layer in network order
         List<Layer> layers = new ArrayList<>(net.tower().layers());
@@ -84,7 +91,7 @@ public final class NetworkGradCheck {
         for (int i = 0; i < x.length; i++) {
             xd[i] = x[i];
         }
-        GradCheck.Objective loss = () -> referenceLoss(net, layers, pd, xd, images, pairs, l2);
+        GradCheck.Objective loss = () -> referenceLoss(net, layers, pd, xd, images, pairs, l2, pairLoss);
         List<GradCheck.TensorError> errors = new ArrayList<>();
         for (int li = 0; li < layers.size(); li++) {
             List<Param> ps = layers.get(li).params();
@@ -109,9 +116,9 @@ public final class NetworkGradCheck {
         return "?";
     }
 
-    /** The loss in double precision: the network's reference forward, L1 join, head, BCE and L2. */
+    /** The loss in double precision: the network's reference forward, L1 join, head, the pair loss and L2. */
     static double referenceLoss(SiameseNet net, List<Layer> layers, double[][][] pd, double[] x, int images,
-                                PairBatch pairs, double[] l2) {
+                                PairBatch pairs, double[] l2, PairLoss pairLoss) {
         int towerLayers = layers.size() - 1;
         double[] t = x;
         for (int li = 0; li < towerLayers; li++) {
@@ -120,21 +127,16 @@ public final class NetworkGradCheck {
         int d = net.embeddingSize();
         double[] w = pd[towerLayers][0];
         double b = pd[towerLayers][1][0];
-        double weightSum = 0;
+        double[] z = new double[pairs.size()];
         for (int p = 0; p < pairs.size(); p++) {
-            weightSum += pairs.weight(p);
-        }
-        double bce = 0;
-        for (int p = 0; p < pairs.size(); p++) {
-            double z = b;
+            z[p] = b;
             int l = pairs.left(p) * d;
             int r = pairs.right(p) * d;
             for (int i = 0; i < d; i++) {
-                z += w[i] * Math.abs(t[l + i] - t[r + i]);
+                z[p] += w[i] * Math.abs(t[l + i] - t[r + i]);
             }
-            double y = pairs.label(p);
-            bce += pairs.weight(p) / weightSum * (Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z))));
         }
+        double bce = pairLoss.value(z, pairs, images);
         double decay = 0;
         for (int gi = 0; gi < net.groups().size(); gi++) {
             for (Param p : net.groups().get(gi).params()) {

@@ -34,6 +34,8 @@ public final class SiameseNet {
     // reusable buffers
     private float[] joined = new float[0];
     private float[] logitGrad = new float[0];
+    private float[] logitScratch = new float[0];
+    private final PairLoss.Scratch lossScratch = new PairLoss.Scratch();
     private float[] embeddingGrad = new float[0];
     private float[] scratchLeft = new float[0];
     private float[] scratchRight = new float[0];
@@ -162,6 +164,11 @@ public final class SiameseNet {
      * gradients of the total loss to the gradient buffer (the caller zeroes it between steps).
      */
     public LossParts forwardBackward(float[] images, int n, PairBatch pairs, double[] l2PerGroup) {
+        return forwardBackward(images, n, pairs, l2PerGroup, PairLoss.BCE);
+    }
+
+    /** The same with another loss on the pair logits (see {@link PairLoss}). */
+    public LossParts forwardBackward(float[] images, int n, PairBatch pairs, double[] l2PerGroup, PairLoss loss) {
         checkImages(images, n);
         if (pairs.size() == 0) {
             throw new IllegalArgumentException("no pairs to train on");
@@ -172,18 +179,11 @@ public final class SiameseNet {
         Tensor logits = headForward(emb, pairs);
         // loss and its gradient with respect to each logit
         logitGrad = grow(logitGrad, p);
-        double weightSum = 0;
+        logitScratch = grow(logitScratch, p);
         for (int i = 0; i < p; i++) {
-            weightSum += pairs.weight(i);
+            logitScratch[i] = logits.get(i);
         }
-        double bce = 0;
-        for (int i = 0; i < p; i++) {
-            double z = logits.get(i);
-            double y = pairs.label(i);
-            double w = pairs.weight(i) / weightSum;
-            bce += w * (Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z))));
-            logitGrad[i] = (float) (w * (sigmoid(z) - y));
-        }
+        double bce = loss.lossAndGradient(logitScratch, pairs, n, logitGrad, lossScratch);
         Tensor dJoined = head.backward(Tensor.of(logitGrad, p, 1));
         // through the L1 join: each pair adds to the gradients of its two embeddings
         embeddingGrad = grow(embeddingGrad, n * embedding);

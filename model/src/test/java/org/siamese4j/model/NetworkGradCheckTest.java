@@ -38,4 +38,16 @@ class NetworkGradCheckTest {
             assertFalse(r.passed(), f + " was not caught:\n" + r.format());
         }
     }
+
+    @Test
+    void softmaxLossPassesAndABrokenPassIsStillCaught() {
+        for (String backend : new String[] {"scalar", "simd"}) {
+            GradCheck.Report r = NetworkGradCheck.run(NetworkGradCheck.smallInstance(), Backend.kernels(backend, 2), 7,
+                    GradCheck.DEFAULT_BOUND, PairLoss.BCE_SOFTMAX);
+            assertTrue(r.passed(), backend + "\n" + r.format());
+        }
+        Kernels broken = new FaultyKernels(Backend.kernels("simd", 2), FaultyKernels.Fault.L1_SIGN_FLIP);
+        assertFalse(NetworkGradCheck.run(NetworkGradCheck.smallInstance(), broken, 7, GradCheck.DEFAULT_BOUND,
+                PairLoss.BCE_SOFTMAX).passed());
+    }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.siamese4j.model.Initializer;
+import org.siamese4j.model.PairLoss;
 import org.siamese4j.train.image.AffineAugmenter;
 
 /**
@@ -30,6 +31,8 @@ public final class TrainOptions {
     public double decayPerEpoch = 0.99;
     /** Anneal the learning rate to 0 along half a cosine over this many steps (0: per-epoch decay instead). */
     public long cosineSteps = 0;
+    /** The loss on the pair logits. */
+    public PairLoss loss = PairLoss.BCE;
     public Initializer init = Initializer.HE;
 
     // stopping and bookkeeping
@@ -62,6 +65,7 @@ public final class TrainOptions {
         m.put("momentum-ramp-epochs", Double.toString(momentumRampEpochs));
         m.put("decay-per-epoch", Double.toString(decayPerEpoch));
         m.put("cosine-steps", Long.toString(cosineSteps));
+        m.put("loss", loss.cliName());
         return m;
     }
 
@@ -85,6 +89,7 @@ public final class TrainOptions {
             decayPerEpoch = Double.parseDouble(m.get("decay-per-epoch"));
             // checkpoints written before the cosine schedule existed use the per-epoch decay
             cosineSteps = m.containsKey("cosine-steps") ? Long.parseLong(m.get("cosine-steps")) : 0;
+            loss = m.containsKey("loss") ? PairLoss.parse(m.get("loss")) : PairLoss.BCE;
         } catch (RuntimeException e) {
             throw new org.siamese4j.engine.BadInputException("checkpoint: invalid training settings (" + e.getMessage() + ")");
         }

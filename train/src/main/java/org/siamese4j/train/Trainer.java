@@ -178,7 +178,7 @@ public final class Trainer {
                 long following = step + 1;
                 next = prefetch.submit(() -> fill(buffers[(int) (following % 2)], following));
                 net.params().zeroGrads();
-                loss = net.forwardBackward(batch.images(), batch.count(), batch.pairs(), l2);
+                loss = net.forwardBackward(batch.images(), batch.count(), batch.pairs(), l2, options.loss);
                 pairsPerStep = batch.pairs().size();
                 if (!loss.finite()) {
                     diverged = true;

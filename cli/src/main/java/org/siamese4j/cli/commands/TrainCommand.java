@@ -19,6 +19,7 @@ import org.siamese4j.model.Architecture;
 import org.siamese4j.model.Initializer;
 import org.siamese4j.model.LayerSpec;
 import org.siamese4j.model.ModelFile;
+import org.siamese4j.model.PairLoss;
 import org.siamese4j.model.Preprocessing;
 import org.siamese4j.model.SiameseNet;
 import org.siamese4j.train.BatchSampler;
@@ -85,6 +86,10 @@ public final class TrainCommand implements Command {
             "learning-rate factor per epoch").defaultValue(0.99);
     static final Option<String> LR_SCHEDULE = Option.value("lr-schedule", "NAME", ValueParser.oneOf("decay", "cosine"),
             "decay: --lr-decay per epoch (Koch); cosine: from --lr down to 0 over --steps").defaultValue("decay");
+    static final Option<String> LOSS = Option.value("loss", "NAME", ValueParser.oneOf("bce", "bce+softmax"),
+            "bce: binary cross-entropy per pair (Koch); bce+softmax: plus, for each image, the cross-entropy of"
+                    + " ranking its own class first among all its pairs in the batch (needs --sampling classes)")
+            .defaultValue("bce");
     static final Option<Initializer> INIT = Option.value("init", "SCHEME", ValueParser.enumOf(Initializer.class),
             "weight initialisation: he or paper (Koch et al.)").defaultValue(Initializer.HE);
     static final Option<Long> SEED = Option.value("seed", "N", ValueParser.anyLong(), "random seed").defaultValue(1L);
@@ -153,7 +158,7 @@ public final class TrainCommand implements Command {
     @Override
     public List<Option<?>> options() {
         return List.of(DATA, PRESET, TOWER, SIZE, CROP, FACE_BOX, INVERT, OUT, RESUME, STEPS, EPOCHS, TIME, PATIENCE, EVAL_EVERY,
-                CHECKPOINT_EVERY, SAMPLING, BATCH, CLASSES, PER_CLASS, ACROSS, AUGMENT, LR, L2, MOMENTUM, DECAY, LR_SCHEDULE, INIT, SEED,
+                CHECKPOINT_EVERY, SAMPLING, BATCH, CLASSES, PER_CLASS, ACROSS, AUGMENT, LR, L2, MOMENTUM, DECAY, LR_SCHEDULE, LOSS, INIT, SEED,
                 WAY, VAL_TRIALS, TEST_TRIALS, VAL_GROUPS, TEST_GROUPS, VAL_CLASSES, TEST_CLASSES, VAL_FRACTION,
                 EXCLUDE_PAIRS, EXCLUDE_FOLDS, SPLIT_SEED, BASELINES, ROTATIONS, NO_TEST);
     }
@@ -401,6 +406,10 @@ public final class TrainCommand implements Command {
             o.cosineSteps = inv.get(STEPS);
         }
         o.init = inv.get(INIT);
+        o.loss = PairLoss.parse(inv.get(LOSS));
+        if (o.loss != PairLoss.BCE && o.scheme != BatchSampler.Scheme.CLASSES) {
+            throw new UsageException("--loss " + inv.get(LOSS) + " ranks classes within a batch: it needs --sampling classes");
+        }
         o.maxSteps = inv.get(STEPS) != null ? inv.get(STEPS) : Long.MAX_VALUE;
         o.maxEpochs = inv.get(EPOCHS) != null ? inv.get(EPOCHS) : Double.POSITIVE_INFINITY;
         o.timeLimit = inv.get(TIME);

@@ -136,6 +136,21 @@ class TrainEvalCommandsTest {
     }
 
     @Test
+    void softmaxLossTrainsAndIsKeptForResume() {
+        Path out = dir.resolve("softmax");
+        CliResult r = run("train", "--data", data.toString(), "--size", "20", "--tower", TOWER, "--steps", "3",
+                "--loss", "bce+softmax", "--eval-every", "3", "--way", "5", "--val-groups", "1", "--test-groups", "1",
+                "--classes-per-batch", "6", "--val-trials", "10", "--no-test", "--out", out.toString(), "--json");
+        assertEquals(0, r.exitCode(), r.toString());
+        var c = org.siamese4j.model.ModelFile.loadCheckpoint(out.resolve("checkpoint.s4j"), org.siamese4j.engine.Backend.kernels("scalar", 1));
+        assertEquals("bce+softmax", c.trainerState().get("loss"));
+        r = run("train", "--data", data.toString(), "--steps", "3", "--loss", "bce+softmax", "--sampling", "pairs",
+                "--out", out.toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("needs --sampling classes"), r.toString());
+    }
+
+    @Test
     void evalIdentificationProtocol() {
         CliResult r = run("eval", "--model", model.toString(), "--identification", data.resolve(groups.get(1)).toString(),
                 "--enrol", "1", "--json");
