@@ -50,10 +50,10 @@ public enum PairLoss {
     }
 
     /**
-     * The two cross-entropy parts of the loss of logits z[0..pairs.size()) over {@code images} images;
-     * writes dLoss/dz into {@code grad}.
+     * The two cross-entropy parts of the loss of logits z[zOff..zOff + pairs.size()) over {@code images}
+     * images; writes dLoss/dz into grad[0..pairs.size()).
      */
-    public double lossAndGradient(float[] z, PairBatch pairs, int images, float[] grad, Scratch s) {
+    public double lossAndGradient(float[] z, int zOff, PairBatch pairs, int images, float[] grad, Scratch s) {
         int p = pairs.size();
         double weightSum = 0;
         for (int k = 0; k < p; k++) {
@@ -61,11 +61,11 @@ public enum PairLoss {
         }
         double loss = 0;
         for (int k = 0; k < p; k++) {
-            double zk = z[k];
+            double zk = z[zOff + k];
             double y = pairs.label(k);
             double w = pairs.weight(k) / weightSum;
             loss += w * (Math.max(zk, 0) - zk * y + Math.log1p(Math.exp(-Math.abs(zk))));
-            grad[k] = (float) (w * (sigmoid(zk) - y));
+            grad[k] = (float) (w * (SiameseNet.sigmoid(zk) - y));
         }
         if (this == BCE) {
             return loss;
@@ -75,13 +75,13 @@ public enum PairLoss {
         java.util.Arrays.fill(s.all, 0, images, 0);
         java.util.Arrays.fill(s.positive, 0, images, 0);
         for (int k = 0; k < p; k++) {
-            s.max[pairs.left(k)] = Math.max(s.max[pairs.left(k)], z[k]);
-            s.max[pairs.right(k)] = Math.max(s.max[pairs.right(k)], z[k]);
+            s.max[pairs.left(k)] = Math.max(s.max[pairs.left(k)], z[zOff + k]);
+            s.max[pairs.right(k)] = Math.max(s.max[pairs.right(k)], z[zOff + k]);
         }
         for (int k = 0; k < p; k++) {
             for (int side = 0; side < 2; side++) {
                 int i = side == 0 ? pairs.left(k) : pairs.right(k);
-                double e = Math.exp(z[k] - s.max[i]);
+                double e = Math.exp(z[zOff + k] - s.max[i]);
                 s.all[i] += e;
                 if (pairs.label(k) > 0.5f) {
                     s.positive[i] += e;
@@ -105,7 +105,7 @@ public enum PairLoss {
             for (int side = 0; side < 2; side++) {
                 int i = side == 0 ? pairs.left(k) : pairs.right(k);
                 if (s.positive[i] > 0) {
-                    double e = Math.exp(z[k] - s.max[i]);
+                    double e = Math.exp(z[zOff + k] - s.max[i]);
                     g += e / s.all[i] - (pairs.label(k) > 0.5f ? e / s.positive[i] : 0);
                 }
             }
@@ -146,9 +146,5 @@ public enum PairLoss {
             }
         }
         return queries == 0 ? bce : bce + softmax / queries;
-    }
-
-    private static double sigmoid(double z) {
-        return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
     }
 }

@@ -34,7 +34,6 @@ public final class SiameseNet {
     // reusable buffers
     private float[] joined = new float[0];
     private float[] logitGrad = new float[0];
-    private float[] logitScratch = new float[0];
     private final PairLoss.Scratch lossScratch = new PairLoss.Scratch();
     private float[] embeddingGrad = new float[0];
     private float[] scratchLeft = new float[0];
@@ -179,11 +178,7 @@ public final class SiameseNet {
         Tensor logits = headForward(emb, pairs);
         // loss and its gradient with respect to each logit
         logitGrad = grow(logitGrad, p);
-        logitScratch = grow(logitScratch, p);
-        for (int i = 0; i < p; i++) {
-            logitScratch[i] = logits.get(i);
-        }
-        double bce = loss.lossAndGradient(logitScratch, pairs, n, logitGrad, lossScratch);
+        double bce = loss.lossAndGradient(logits.data, logits.offset, pairs, n, logitGrad, lossScratch);
         Tensor dJoined = head.backward(Tensor.of(logitGrad, p, 1));
         // through the L1 join: each pair adds to the gradients of its two embeddings
         embeddingGrad = grow(embeddingGrad, n * embedding);

@@ -31,7 +31,7 @@ class PairLossTest {
                 z[k] = (float) r.nextDouble(-4, 4);
             }
             float[] grad = new float[z.length];
-            double fast = loss.lossAndGradient(z, pairs, 12, grad, new PairLoss.Scratch());
+            double fast = loss.lossAndGradient(z, 0, pairs, 12, grad, new PairLoss.Scratch());
             double[] zd = new double[z.length];
             for (int k = 0; k < z.length; k++) {
                 zd[k] = z[k];
@@ -59,10 +59,10 @@ class PairLossTest {
             right[k] = pairs.label(k) > 0.5f ? 1f : -1f;
             wrong[k] = pairs.label(k) > 0.5f ? -3f : -1f;
         }
-        double softRight = PairLoss.BCE_SOFTMAX.lossAndGradient(right, pairs, 6, new float[15], new PairLoss.Scratch())
-                - PairLoss.BCE.lossAndGradient(right, pairs, 6, new float[15], new PairLoss.Scratch());
-        double softWrong = PairLoss.BCE_SOFTMAX.lossAndGradient(wrong, pairs, 6, new float[15], new PairLoss.Scratch())
-                - PairLoss.BCE.lossAndGradient(wrong, pairs, 6, new float[15], new PairLoss.Scratch());
+        double softRight = PairLoss.BCE_SOFTMAX.lossAndGradient(right, 0, pairs, 6, new float[15], new PairLoss.Scratch())
+                - PairLoss.BCE.lossAndGradient(right, 0, pairs, 6, new float[15], new PairLoss.Scratch());
+        double softWrong = PairLoss.BCE_SOFTMAX.lossAndGradient(wrong, 0, pairs, 6, new float[15], new PairLoss.Scratch())
+                - PairLoss.BCE.lossAndGradient(wrong, 0, pairs, 6, new float[15], new PairLoss.Scratch());
         // each image: one positive among 5 pairs
         assertEquals(Math.log(1 + 4 * Math.exp(-2)), softRight, 1e-6);
         assertEquals(Math.log(1 + 4 * Math.exp(2)), softWrong, 1e-6);

@@ -86,7 +86,8 @@ public final class TrainCommand implements Command {
             "learning-rate factor per epoch").defaultValue(0.99);
     static final Option<String> LR_SCHEDULE = Option.value("lr-schedule", "NAME", ValueParser.oneOf("decay", "cosine"),
             "decay: --lr-decay per epoch (Koch); cosine: from --lr down to 0 over --steps").defaultValue("decay");
-    static final Option<String> LOSS = Option.value("loss", "NAME", ValueParser.oneOf("bce", "bce+softmax"),
+    static final Option<String> LOSS = Option.value("loss", "NAME",
+            ValueParser.oneOf(java.util.Arrays.stream(PairLoss.values()).map(PairLoss::cliName).toArray(String[]::new)),
             "bce: binary cross-entropy per pair (Koch); bce+softmax: plus, for each image, the cross-entropy of"
                     + " ranking its own class first among all its pairs in the batch (needs --sampling classes)")
             .defaultValue("bce");
