@@ -27,9 +27,23 @@ public final class TrainingRun {
     public static Trainer start(TrainOptions o, Architecture arch, Preprocessing pre, Kernels kernels, LoadedDataset train,
                                 LoadedDataset validation, Path outDir, Map<String, String> metadata, PrintStream out,
                                 boolean interactive) {
+        return start(o, arch, pre, kernels, null, train, validation, outDir, metadata, out, interactive);
+    }
+
+    /**
+     * A new run whose network starts from the weights of the model file {@code startFrom} (fine-tuning; it must
+     * hold {@code arch}), or from {@code o.init} when it is null. The optimizer starts afresh either way.
+     */
+    public static Trainer start(TrainOptions o, Architecture arch, Preprocessing pre, Kernels kernels, Path startFrom,
+                                LoadedDataset train, LoadedDataset validation, Path outDir, Map<String, String> metadata,
+                                PrintStream out, boolean interactive) {
         Reports.ensureDir(outDir);
         SiameseNet net = SiameseNet.create(arch, kernels, true);
-        o.init.initialize(net, o.seed);
+        if (startFrom != null) {
+            ModelFile.loadWeightsInto(startFrom, net);
+        } else {
+            o.init.initialize(net, o.seed);
+        }
         BatchSampler probe = new BatchSampler(train, pre, o.scheme, o.pairsPerBatch, o.classesPerBatch, o.imagesPerClass,
                 o.withinGroup, null, o.fill, o.seed);
         SgdMomentum opt = optimizer(net, o, probe.datasetImages() / probe.imagesPerBatch());

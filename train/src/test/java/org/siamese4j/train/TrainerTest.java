@@ -2,6 +2,7 @@ package org.siamese4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -13,12 +14,15 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.siamese4j.engine.BadInputException;
 import org.siamese4j.engine.Backend;
 import org.siamese4j.engine.Kernels;
+import org.siamese4j.engine.layer.Param;
 import org.siamese4j.model.Architecture;
 import org.siamese4j.model.LayerSpec;
 import org.siamese4j.model.ModelFile;
 import org.siamese4j.model.Preprocessing;
+import org.siamese4j.model.SiameseNet;
 import org.siamese4j.train.data.ClassSplit;
 import org.siamese4j.train.data.LoadedDataset;
 import org.siamese4j.train.data.SyntheticGlyphs;
@@ -110,5 +114,56 @@ class TrainerTest {
         // the last checkpoint is from a good step and loads
         ModelFile.Checkpoint c = ModelFile.loadCheckpoint(dir.resolve("checkpoint.s4j"), kernels());
         assertTrue(c.optimizer().step() < 200);
+    }
+
+    @Test
+    void aRunStartedFromAModelBeginsWithItsWeights(@TempDir Path dir) {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        Path first = dir.resolve("first");
+        TrainingRun.start(options(60), ARCH, PRE, kernels(), train, validation, first, Map.of(), quiet, false).run();
+        Path source = first.resolve("model.s4j");
+
+        // one step at a negligible rate: the trained weights come back all but unchanged
+        TrainOptions o = options(1);
+        o.learningRate = 1e-9;
+        o.evalEvery = 1;
+        Path tuned = dir.resolve("tuned");
+        TrainingRun.start(o, ARCH, PRE, kernels(), source, train, validation, tuned, Map.of(), quiet, false).run();
+        SiameseNet a = ModelFile.load(source, kernels()).net();
+        SiameseNet b = ModelFile.load(tuned.resolve("model.s4j"), kernels()).net();
+        SiameseNet fresh = SiameseNet.create(ARCH, kernels(), false);
+        o.init.initialize(fresh, o.seed);
+        for (Param p : a.params().params()) {
+            if (p.role().trained()) {
+                int at = a.params().offsetOf(p);
+                float[] expected = java.util.Arrays.copyOfRange(a.params().values(), at, at + p.size());
+                float[] got = java.util.Arrays.copyOfRange(b.params().values(), at, at + p.size());
+                float[] init = java.util.Arrays.copyOfRange(fresh.params().values(), at, at + p.size());
+                assertArrayEquals(expected, got, 1e-6f, p.name());
+                if (p.role() == Param.Role.WEIGHT) {
+                    assertTrue(maxDifference(expected, init) > 1e-3, p.name() + " differs from a fresh initialisation");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aModelOfAnotherArchitectureIsRefusedByName(@TempDir Path dir) {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        TrainingRun.start(options(20), ARCH, PRE, kernels(), train, validation, dir.resolve("a"), Map.of(), quiet, false).run();
+        Architecture wider = new Architecture("wider", 20, 20, LayerSpec.parseList(
+                "conv 3x3 12 pad=1 bn relu; pool 2; conv 3x3 16 pad=1 bn relu; pool 2; dense 32 sigmoid"));
+        Path source = dir.resolve("a").resolve("model.s4j");
+        BadInputException e = assertThrows(BadInputException.class, () -> TrainingRun.start(options(5), wider, PRE, kernels(),
+                source, train, validation, dir.resolve("b"), Map.of(), quiet, false));
+        assertTrue(e.getMessage().contains(source.toString()) && e.getMessage().contains("architecture"), e.getMessage());
+    }
+
+    static double maxDifference(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
     }
 }

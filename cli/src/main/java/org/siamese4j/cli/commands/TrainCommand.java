@@ -56,6 +56,9 @@ public final class TrainCommand implements Command {
     static final Option<Path> OUT = Option.value("out", "DIR", ValueParser.path(), "output folder (default runs/<data name>)");
     static final Option<Path> RESUME = Option.value("resume", "CHECKPOINT", ValueParser.path(),
             "continue exactly from a checkpoint (its data split and settings are kept)");
+    static final Option<Path> START_FROM = Option.value("start-from", "MODEL", ValueParser.path(),
+            "start from the weights of a trained model (fine-tuning), with a fresh optimizer; the network is the"
+                    + " model's, so --preset, --tower, --size and --init do not apply");
     static final Option<Long> STEPS = Option.value("steps", "N", ValueParser.positiveLong(), "stop after N steps");
     static final Option<Double> EPOCHS = Option.value("epochs", "E", ValueParser.positiveDouble(), "stop after E epochs");
     static final Option<Duration> TIME = Option.value("time-limit", "T", ValueParser.duration(),
@@ -141,6 +144,9 @@ public final class TrainCommand implements Command {
                 classes are only used for the final N-way one-shot test, next to the pixel nearest-neighbour baseline.
                 Without --data it trains on built-in procedurally drawn glyphs for about 90 seconds.
 
+                --start-from MODEL fine-tunes a trained model on new data (e.g. the LFW face model on your own
+                people): its network and weights, a fresh optimizer, and this run's own data, crop and split.
+
                 Writes to --out: model.s4j (best by validation, with its calibrated threshold), checkpoint.s4j
                 (resume with --resume), log.csv, chart.png and trials.png. Ctrl-C saves a checkpoint and stops.
 
@@ -158,7 +164,7 @@ public final class TrainCommand implements Command {
 
     @Override
     public List<Option<?>> options() {
-        return List.of(DATA, PRESET, TOWER, SIZE, CROP, FACE_BOX, INVERT, OUT, RESUME, STEPS, EPOCHS, TIME, PATIENCE, EVAL_EVERY,
+        return List.of(DATA, PRESET, TOWER, SIZE, CROP, FACE_BOX, INVERT, OUT, RESUME, START_FROM, STEPS, EPOCHS, TIME, PATIENCE, EVAL_EVERY,
                 CHECKPOINT_EVERY, SAMPLING, BATCH, CLASSES, PER_CLASS, ACROSS, AUGMENT, LR, L2, MOMENTUM, DECAY, LR_SCHEDULE, LOSS, INIT, SEED,
                 WAY, VAL_TRIALS, TEST_TRIALS, VAL_GROUPS, TEST_GROUPS, VAL_CLASSES, TEST_CLASSES, VAL_FRACTION,
                 EXCLUDE_PAIRS, EXCLUDE_FOLDS, SPLIT_SEED, BASELINES, ROTATIONS, NO_TEST);
@@ -184,13 +190,31 @@ public final class TrainCommand implements Command {
                 }
             }
         }
+        Path startFrom = inv.get(START_FROM);
+        String startFromSha = null;
         Architecture arch;
         Preprocessing pre;
         if (checkpoint != null) {
+            if (startFrom != null) {
+                throw new UsageException("--start-from begins a new run; --resume continues one: use one of them");
+            }
             arch = checkpoint.model().net().architecture();
             pre = checkpoint.model().preprocessing();
         } else {
-            arch = architecture(inv);
+            if (startFrom != null) {
+                for (Option<?> fixed : List.of(PRESET, TOWER, SIZE, INIT)) {
+                    if (inv.has(fixed)) {
+                        throw new UsageException("--" + fixed.name() + ": the network comes from --start-from " + startFrom);
+                    }
+                }
+                ModelFile.Loaded source = ModelFile.load(startFrom, inv.kernels());
+                arch = source.net().architecture();
+                startFromSha = source.sha256();
+                inv.progress("starting from " + startFrom + " (" + arch.name() + ", trained on "
+                        + source.metadata().getOrDefault("data", "unrecorded data") + ")");
+            } else {
+                arch = architecture(inv);
+            }
             pre = Preprocessing.plain(arch.inputWidth(), arch.inputHeight());
             double[] crop = inv.get(CROP);
             if (crop != null) {
@@ -241,13 +265,16 @@ public final class TrainCommand implements Command {
         metadata.put("data", synthetic ? "synthetic" : data.toAbsolutePath().toString());
         metadata.put("preset", arch.name());
         metadata.put("rotations", Boolean.toString(rotations));
+        if (startFrom != null) {
+            metadata.put("started-from", startFrom.toAbsolutePath() + " sha256:" + startFromSha);
+        }
         metadata.putAll(splits.metadata());
         double[] faceBox = inv.get(FACE_BOX);
         if (faceBox != null) {
             metadata.put(FaceCropper.METADATA_KEY, String.format(Locale.ROOT, "%.4f,%.4f,%.4f,%.4f",
                     faceBox[0], faceBox[1], faceBox[2], faceBox[3]));
         }
-        Trainer.Result r = train(inv, checkpoint, o, arch, pre, splits, out, metadata);
+        Trainer.Result r = train(inv, checkpoint, startFrom, o, arch, pre, splits, out, metadata);
         checkpoint = null; // the finished run's network, gradients and momentum go before the final test (koch, -Xmx2g)
         inv.progress("stopped: " + r.stopReason());
 
@@ -264,13 +291,14 @@ public final class TrainCommand implements Command {
      * frame, so that the trainer (network, gradients, optimizer, activations) is unreachable once it returns,
      * before the final test loads the best model.
      */
-    private static Trainer.Result train(Invocation inv, ModelFile.Checkpoint resume, TrainOptions o, Architecture arch,
-                                        Preprocessing pre, DataSplits.Splits splits, Path out, Map<String, String> metadata) {
+    private static Trainer.Result train(Invocation inv, ModelFile.Checkpoint resume, Path startFrom, TrainOptions o,
+                                        Architecture arch, Preprocessing pre, DataSplits.Splits splits, Path out,
+                                        Map<String, String> metadata) {
         boolean interactive = System.console() != null && !inv.json();
         Trainer trainer = resume != null
                 ? TrainingRun.resume(resume, o, splits.train(), splits.validation(), out, inv.err(), interactive)
-                : TrainingRun.start(o, arch, pre, inv.kernels(), splits.train(), splits.validation(), out, metadata, inv.err(),
-                interactive);
+                : TrainingRun.start(o, arch, pre, inv.kernels(), startFrom, splits.train(), splits.validation(), out, metadata,
+                inv.err(), interactive);
         inv.progress(String.format(Locale.ROOT, "training %s (%,d parameters, %s kernels on %d threads) -> %s", arch.name(),
                 arch.parameterCount(), inv.kernels().name(), inv.kernels().threads(), out));
         Thread hook = new Thread(() -> {
