@@ -97,6 +97,11 @@ public final class TrainOptions {
 
     /** The augmentation parameters of the preset, or null for none. */
     public AffineAugmenter.Params augmentParams() {
+        return augmentParams(augmentation);
+    }
+
+    /** The parameters of an augmentation preset by name (koch, flip, faces), or null for none. */
+    public static AffineAugmenter.Params augmentParams(String augmentation) {
         switch (augmentation) {
             case "koch":
                 return AffineAugmenter.Params.KOCH;

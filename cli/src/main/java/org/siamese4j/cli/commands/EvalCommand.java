@@ -56,6 +56,11 @@ public final class EvalCommand implements Command {
             "with --identification: only these person folders (names, or ranges like s31..s40)");
     static final Option<Boolean> DETECT = Option.flag("detect",
             "with --identification: find the face in each image and crop it as the face commands do");
+    static final Option<Integer> TTA = Option.value("tta", "N", ValueParser.intRange(1, 64),
+            "one-shot: average each image's embedding over itself and N-1 randomly distorted copies (test-time"
+                    + " augmentation)").defaultValue(1);
+    static final Option<String> TTA_AUGMENT = Option.value("tta-augment", "NAME", ValueParser.oneOf("koch", "flip", "faces"),
+            "the distortions of --tta: Koch's (characters), plus flips, or the milder faces set").defaultValue("koch");
     static final Option<Boolean> EIGENFACES = Option.flag("eigenfaces",
             "also run the Eigenfaces baseline, fitted on the model's training classes");
 
@@ -96,7 +101,7 @@ public final class EvalCommand implements Command {
     @Override
     public List<Option<?>> options() {
         List<Option<?>> all = new ArrayList<>(List.of(MODEL, DATA, SPLIT, WAY, TRIALS, ACROSS, SEED, LAKE, PAIRS, FOLDS,
-                IDENTIFICATION, ENROL, PEOPLE, DETECT, EIGENFACES));
+                IDENTIFICATION, ENROL, PEOPLE, DETECT, TTA, TTA_AUGMENT, EIGENFACES));
         all.addAll(FaceDetection.OPTIONS);
         return all;
     }
@@ -224,9 +229,17 @@ public final class EvalCommand implements Command {
         }
         boolean grouped = !inv.get(ACROSS) && data.classes().stream().anyMatch(c -> !c.group().isEmpty());
         List<OneShot.Trial> trials = OneShot.trials(data, way, inv.get(TRIALS), grouped, inv.get(SEED));
-        OneShot.Result ours = OneShot.evaluate(trials, new EmbeddingTable(m.net(), m.preprocessing(), data));
+        EmbeddingTable.Averaging tta = null;
+        if (inv.get(TTA) > 1) {
+            double mean = TrainingData.meanPixel(data);
+            tta = new EmbeddingTable.Averaging(new org.siamese4j.train.image.AffineAugmenter(
+                    org.siamese4j.train.TrainOptions.augmentParams(inv.get(TTA_AUGMENT)), m.net().architecture().inputWidth(),
+                    m.net().architecture().inputHeight()), inv.get(TTA), mean > 160 ? 255f : (float) mean, inv.get(SEED));
+        }
+        OneShot.Result ours = OneShot.evaluate(trials, new EmbeddingTable(m.net(), m.preprocessing(), data, tta));
         OneShot.Result pixels = OneShot.evaluate(trials, Baselines.pixels(data));
         Json.Obj r = Json.object().put("task", "one-shot").put("split", split).put("way", way).put("trials", ours.trials())
+                .put("tta", inv.get(TTA))
                 .put("within_groups", grouped).put("accuracy", ours.accuracy())
                 .put("ci95", new double[] {ours.ci95Low(), ours.ci95High()}).put("classes", data.classCount())
                 .put("pixel_nn", TrainCommand.resultJson(pixels));

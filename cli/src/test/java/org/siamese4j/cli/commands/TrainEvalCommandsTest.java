@@ -80,6 +80,22 @@ class TrainEvalCommandsTest {
     }
 
     @Test
+    void evalAveragesEmbeddingsOverDistortedCopiesWhenAsked() {
+        CliResult plain = run("eval", "--model", model.toString(), "--data", data.toString(), "--way", "5", "--trials", "200",
+                "--json");
+        CliResult tta = run("eval", "--model", model.toString(), "--data", data.toString(), "--way", "5", "--trials", "200",
+                "--tta", "4", "--json");
+        assertEquals(0, tta.exitCode(), tta.toString());
+        assertEquals(1L, ((Number) plain.json().get("tta")).longValue());
+        assertEquals(4L, ((Number) tta.json().get("tta")).longValue());
+        // the same trials: the pixel baseline is unchanged, the network's accuracy is measured again
+        assertEquals(((Map<?, ?>) plain.json().get("pixel_nn")).get("accuracy"), ((Map<?, ?>) tta.json().get("pixel_nn")).get("accuracy"));
+        CliResult bad = run("eval", "--model", model.toString(), "--data", data.toString(), "--tta", "0");
+        assertEquals(2, bad.exitCode(), bad.toString());
+        bad.assertOneMessage("--tta");
+    }
+
+    @Test
     void evalVerificationOnAPairsFile() throws Exception {
         // 2 folds of 2 same and 2 different pairs over the glyph classes' images (named NN.png, so fake LFW names)
         Path lfw = dir.resolve("lfwlike");
@@ -148,6 +164,36 @@ class TrainEvalCommandsTest {
                 "--out", out.toString());
         assertEquals(2, r.exitCode(), r.toString());
         assertTrue(r.err().contains("needs --sampling classes"), r.toString());
+    }
+
+    @Test
+    void startFromFineTunesAModelOnOtherClassesAndRecordsIt() {
+        Path out = dir.resolve("tuned");
+        // another split of the same glyphs: the new run's own data, split and settings, the model's network
+        CliResult r = run("train", "--data", data.toString(), "--start-from", model.toString(), "--steps", "4",
+                "--eval-every", "2", "--way", "5", "--val-groups", "1", "--test-groups", "1", "--split-seed", "7",
+                "--classes-per-batch", "6", "--val-trials", "10", "--lr", "0.01", "--no-test", "--out", out.toString(),
+                "--json");
+        assertEquals(0, r.exitCode(), r.toString());
+        var kernels = org.siamese4j.engine.Backend.kernels("scalar", 1);
+        var source = org.siamese4j.model.ModelFile.load(model, kernels);
+        var tuned = org.siamese4j.model.ModelFile.load(out.resolve("model.s4j"), kernels);
+        assertEquals(source.net().architecture(), tuned.net().architecture());
+        assertEquals(model.toAbsolutePath() + " sha256:" + source.sha256(), tuned.metadata().get("started-from"));
+        assertTrue(r.err().contains("starting from " + model), r.toString());
+
+        r = run("train", "--data", data.toString(), "--start-from", model.toString(), "--size", "24", "--steps", "2",
+                "--out", dir.resolve("tuned2").toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        lastMessage(r, "--size: the network comes from --start-from");
+        r = run("train", "--start-from", model.toString(), "--resume", out.resolve("checkpoint.s4j").toString(),
+                "--steps", "6");
+        assertEquals(2, r.exitCode(), r.toString());
+        lastMessage(r, "use one of them");
+        r = run("train", "--data", data.toString(), "--start-from", data.resolve(classes.get(0)).resolve("00.png").toString(),
+                "--steps", "2", "--out", dir.resolve("tuned3").toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        lastMessage(r, "00.png");
     }
 
     @Test
