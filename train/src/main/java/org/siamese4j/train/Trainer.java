@@ -62,6 +62,7 @@ public final class Trainer {
     private double bestAccuracy = -1;
     private long bestStep = -1;
     private int evalsSinceBest;
+    private boolean validateAtStart;
     private long elapsedMillisBefore;
     private float[] bestWeights;
 
@@ -122,6 +123,14 @@ public final class Trainer {
     }
 
     /** Asks the loop to stop after the current step (from a signal handler or another thread). */
+    /**
+     * Validates the network before the first step as well (a run started from a trained model): the log shows
+     * where fine-tuning began, and if no step beats it the starting weights are the model kept.
+     */
+    public void validateBeforeTraining() {
+        validateAtStart = true;
+    }
+
     public void requestStop(String reason) {
         stopRequest = reason;
     }
@@ -167,6 +176,11 @@ public final class Trainer {
         long lastPrint = 0;
         long step = optimizer.step();
         long pairsPerStep = 0;
+        if (validateAtStart && step == 0 && !valTrials.isEmpty()) {
+            double acc = validate(0);
+            log.add(new LogRow(0, 0, Double.NaN, Double.NaN, Double.NaN, 0, acc, elapsedSeconds(startMillis)));
+            out.printf(Locale.ROOT, "step 0 (the starting weights): val %.1f%%%n", 100 * acc);
+        }
         try {
             Future<BatchSampler.Batch> next = prefetch.submit(() -> fill(buffers[(int) (optimizer.step() % 2)], optimizer.step()));
             while (true) {

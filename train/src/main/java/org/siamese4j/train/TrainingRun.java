@@ -47,7 +47,11 @@ public final class TrainingRun {
         BatchSampler probe = new BatchSampler(train, pre, o.scheme, o.pairsPerBatch, o.classesPerBatch, o.imagesPerClass,
                 o.withinGroup, null, o.fill, o.seed);
         SgdMomentum opt = optimizer(net, o, probe.datasetImages() / probe.imagesPerBatch());
-        return new Trainer(o, net, opt, pre, train, validation, outDir, metadata, out, interactive);
+        Trainer trainer = new Trainer(o, net, opt, pre, train, validation, outDir, metadata, out, interactive);
+        if (startFrom != null) {
+            trainer.validateBeforeTraining();
+        }
+        return trainer;
     }
 
     /**

@@ -120,7 +120,8 @@ class TrainerTest {
     void aRunStartedFromAModelBeginsWithItsWeights(@TempDir Path dir) {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         Path first = dir.resolve("first");
-        TrainingRun.start(options(60), ARCH, PRE, kernels(), train, validation, first, Map.of(), quiet, false).run();
+        Trainer.Result trained = TrainingRun.start(options(60), ARCH, PRE, kernels(), train, validation, first, Map.of(), quiet,
+                false).run();
         Path source = first.resolve("model.s4j");
 
         // one step at a negligible rate: the trained weights come back all but unchanged
@@ -128,7 +129,10 @@ class TrainerTest {
         o.learningRate = 1e-9;
         o.evalEvery = 1;
         Path tuned = dir.resolve("tuned");
-        TrainingRun.start(o, ARCH, PRE, kernels(), source, train, validation, tuned, Map.of(), quiet, false).run();
+        Trainer.Result r = TrainingRun.start(o, ARCH, PRE, kernels(), source, train, validation, tuned, Map.of(), quiet, false).run();
+        // validated before the first step: the starting model scores what it scored when it was kept
+        assertEquals(0, r.log().get(0).step());
+        assertEquals(trained.bestAccuracy(), r.log().get(0).valAccuracy(), 1e-12);
         SiameseNet a = ModelFile.load(source, kernels()).net();
         SiameseNet b = ModelFile.load(tuned.resolve("model.s4j"), kernels()).net();
         SiameseNet fresh = SiameseNet.create(ARCH, kernels(), false);
