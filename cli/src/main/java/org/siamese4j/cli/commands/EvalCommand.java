@@ -21,6 +21,7 @@ import org.siamese4j.model.SiameseModel;
 import org.siamese4j.model.SiameseNet;
 import org.siamese4j.model.gallery.Gallery;
 import org.siamese4j.train.DataSplits;
+import org.siamese4j.train.TrainOptions;
 import org.siamese4j.train.data.LoadedDataset;
 import org.siamese4j.train.eval.Baselines;
 import org.siamese4j.train.eval.EmbeddingTable;
@@ -29,6 +30,7 @@ import org.siamese4j.train.eval.Matcher;
 import org.siamese4j.train.eval.OneShot;
 import org.siamese4j.train.eval.PairList;
 import org.siamese4j.train.eval.Verification;
+import org.siamese4j.train.image.AffineAugmenter;
 
 /** {@code siamese eval}: N-way one-shot accuracy, Lake's Omniglot runs, or LFW-style pair verification. */
 public final class EvalCommand implements Command {
@@ -57,8 +59,8 @@ public final class EvalCommand implements Command {
     static final Option<Boolean> DETECT = Option.flag("detect",
             "with --identification: find the face in each image and crop it as the face commands do");
     static final Option<Integer> TTA = Option.value("tta", "N", ValueParser.intRange(1, 64),
-            "one-shot: average each image's embedding over itself and N-1 randomly distorted copies (test-time"
-                    + " augmentation)").defaultValue(1);
+            "one-shot and --pairs: average each image's embedding over itself and N-1 seeded random distortions"
+                    + " (test-time augmentation)").defaultValue(1);
     static final Option<String> TTA_AUGMENT = Option.value("tta-augment", "NAME", ValueParser.oneOf("koch", "flip", "faces"),
             "the distortions of --tta: Koch's (characters), plus flips, or the milder faces set").defaultValue("koch");
     static final Option<Boolean> EIGENFACES = Option.flag("eigenfaces",
@@ -229,14 +231,8 @@ public final class EvalCommand implements Command {
         }
         boolean grouped = !inv.get(ACROSS) && data.classes().stream().anyMatch(c -> !c.group().isEmpty());
         List<OneShot.Trial> trials = OneShot.trials(data, way, inv.get(TRIALS), grouped, inv.get(SEED));
-        EmbeddingTable.Averaging tta = null;
-        if (inv.get(TTA) > 1) {
-            double mean = TrainingData.meanPixel(data);
-            tta = new EmbeddingTable.Averaging(new org.siamese4j.train.image.AffineAugmenter(
-                    org.siamese4j.train.TrainOptions.augmentParams(inv.get(TTA_AUGMENT)), m.net().architecture().inputWidth(),
-                    m.net().architecture().inputHeight()), inv.get(TTA), mean > 160 ? 255f : (float) mean, inv.get(SEED));
-        }
-        OneShot.Result ours = OneShot.evaluate(trials, new EmbeddingTable(m.net(), m.preprocessing(), data, tta));
+        OneShot.Result ours = OneShot.evaluate(trials, new EmbeddingTable(m.net(), m.preprocessing(), data,
+                averaging(inv, m, data)));
         OneShot.Result pixels = OneShot.evaluate(trials, Baselines.pixels(data));
         Json.Obj r = Json.object().put("task", "one-shot").put("split", split).put("way", way).put("trials", ours.trials())
                 .put("tta", inv.get(TTA))
@@ -252,6 +248,18 @@ public final class EvalCommand implements Command {
             line(inv, "eigenfaces     " + eig.format());
         }
         return r;
+    }
+
+    /** --tta's averaging over distorted copies, or null for plain embeddings. */
+    private static EmbeddingTable.Averaging averaging(Invocation inv, ModelFile.Loaded m, LoadedDataset data) {
+        if (inv.get(TTA) == 1) {
+            return null;
+        }
+        double mean = TrainingData.meanPixel(data);
+        AffineAugmenter augmenter = new AffineAugmenter(TrainOptions.augmentParams(inv.get(TTA_AUGMENT)),
+                m.net().architecture().inputWidth(), m.net().architecture().inputHeight());
+        // areas moved in from outside: white for strokes on white, the mean grey for photos (as in training)
+        return new EmbeddingTable.Averaging(augmenter, inv.get(TTA), mean > 160 ? 255f : (float) mean, inv.get(SEED));
     }
 
     /** The classes the model was trained on: everything but its recorded test and validation classes. */
@@ -334,13 +342,13 @@ public final class EvalCommand implements Command {
             same[i] = kept.get(i).same();
             fold[i] = same[i] ? (sameSeen++ % 10) : (diffSeen++ % 10);
         }
-        EmbeddingTable table = new EmbeddingTable(m.net(), m.preprocessing(), all);
+        EmbeddingTable table = new EmbeddingTable(m.net(), m.preprocessing(), all, averaging(inv, m, all));
         double[] ours = new double[n];
         for (int i = 0; i < n; i++) {
             int[] l = located.get(i);
             ours[i] = SiameseNet.sigmoid(table.similarity(l[0], l[1], l[2], l[3]));
         }
-        Json.Obj r = Json.object().put("task", "verification").put("pairs", n).put("folds", folds)
+        Json.Obj r = Json.object().put("task", "verification").put("pairs", n).put("folds", folds).put("tta", inv.get(TTA))
                 .put("siamese", verification(inv, "siamese", ours, same, fold, m.threshold()));
         OneShot.Scorer pix = Baselines.pixels(all);
         r.put("pixel_nn", verification(inv, "pixel NN", scores(pix, located), same, fold, Double.NaN));

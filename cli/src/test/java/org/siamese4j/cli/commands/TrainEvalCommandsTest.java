@@ -115,6 +115,11 @@ class TrainEvalCommandsTest {
         Map<String, Object> j = r.json();
         assertEquals(4L, ((Number) j.get("pairs")).longValue());
         assertTrue(((Map<?, ?>) j.get("siamese")).containsKey("auc"), j.toString());
+        CliResult tta = run("eval", "--model", model.toString(), "--data", lfw.toString(), "--pairs", pairs.toString(),
+                "--folds", "2", "--tta", "3", "--tta-augment", "faces", "--json");
+        assertEquals(0, tta.exitCode(), tta.toString());
+        assertEquals(3L, ((Number) tta.json().get("tta")).longValue());
+        assertEquals(4L, ((Number) tta.json().get("pairs")).longValue());
         CliResult bad = run("eval", "--model", model.toString(), "--data", lfw.toString(), "--pairs", pairs.toString(), "--folds", "3");
         assertEquals(2, bad.exitCode(), bad.toString());
         bad.assertOneMessage("--folds", "3");
