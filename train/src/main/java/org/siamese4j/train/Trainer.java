@@ -122,7 +122,6 @@ public final class Trainer {
         return m;
     }
 
-    /** Asks the loop to stop after the current step (from a signal handler or another thread). */
     /**
      * Validates the network before the first step as well (a run started from a trained model): the log shows
      * where fine-tuning began, and if no step beats it the starting weights are the model kept.
@@ -131,6 +130,7 @@ public final class Trainer {
         validateAtStart = true;
     }
 
+    /** Asks the loop to stop after the current step (from a signal handler or another thread). */
     public void requestStop(String reason) {
         stopRequest = reason;
     }

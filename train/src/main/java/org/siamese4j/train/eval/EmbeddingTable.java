@@ -51,6 +51,7 @@ public final class EmbeddingTable implements OneShot.Scorer {
         int copies = averaging == null ? 1 : averaging.copies();
         SplittableRandom random = averaging == null ? null : new SplittableRandom(averaging.seed());
         float[] batch = new float[BATCH * size];
+        float[] distorted = new float[size];
         int[] rows = new int[BATCH];
         int filled = 0;
         int row = 0;
@@ -60,7 +61,8 @@ public final class EmbeddingTable implements OneShot.Scorer {
                     if (k == 0) {
                         System.arraycopy(img, 0, batch, filled * size, size);
                     } else {
-                        distort(averaging, img, batch, filled * size, size, random);
+                        averaging.augmenter().augment(img, distorted, averaging.fill(), random);
+                        System.arraycopy(distorted, 0, batch, filled * size, size);
                     }
                     preprocessing.normalize(batch, filled * size, size);
                     rows[filled] = row;
@@ -75,12 +77,6 @@ public final class EmbeddingTable implements OneShot.Scorer {
         if (filled > 0) {
             accumulate(batch, rows, filled, 1f / copies);
         }
-    }
-
-    private static void distort(Averaging averaging, float[] img, float[] batch, int offset, int size, SplittableRandom random) {
-        float[] out = new float[size];
-        averaging.augmenter().augment(img, out, averaging.fill(), random);
-        System.arraycopy(out, 0, batch, offset, size);
     }
 
     private void accumulate(float[] batch, int[] rows, int n, float weight) {
