@@ -58,7 +58,8 @@ public final class TrainCommand implements Command {
             "continue exactly from a checkpoint (its data split and settings are kept)");
     static final Option<Path> START_FROM = Option.value("start-from", "MODEL", ValueParser.path(),
             "start from the weights of a trained model (fine-tuning), with a fresh optimizer; the network is the"
-                    + " model's, so --preset, --tower, --size and --init do not apply");
+                    + " model's, so --preset, --tower, --size and --init do not apply; without --crop, its crop and"
+                    + " face box are kept");
     static final Option<Long> STEPS = Option.value("steps", "N", ValueParser.positiveLong(), "stop after N steps");
     static final Option<Double> EPOCHS = Option.value("epochs", "E", ValueParser.positiveDouble(), "stop after E epochs");
     static final Option<Duration> TIME = Option.value("time-limit", "T", ValueParser.duration(),
@@ -145,7 +146,8 @@ public final class TrainCommand implements Command {
                 Without --data it trains on built-in procedurally drawn glyphs for about 90 seconds.
 
                 --start-from MODEL fine-tunes a trained model on new data (e.g. the LFW face model on your own
-                people): its network and weights, a fresh optimizer, and this run's own data, crop and split.
+                people): its network and weights, a fresh optimizer, and this run's own data and split. Without
+                --crop the model's crop and face box carry over (photos framed the same way); with it, neither does.
 
                 Writes to --out: model.s4j (best by validation, with its calibrated threshold), checkpoint.s4j
                 (resume with --resume), log.csv, chart.png and trials.png. Ctrl-C saves a checkpoint and stops.
@@ -192,6 +194,8 @@ public final class TrainCommand implements Command {
         }
         Path startFrom = inv.get(START_FROM);
         String startFromSha = null;
+        double[] sourceCrop = null;
+        String sourceFaceBox = null;
         Architecture arch;
         Preprocessing pre;
         if (checkpoint != null) {
@@ -212,11 +216,19 @@ public final class TrainCommand implements Command {
                 startFromSha = source.sha256();
                 inv.progress("starting from " + startFrom + " (" + arch.name() + ", trained on "
                         + source.metadata().getOrDefault("data", "unrecorded data") + ")");
+                // photos framed like the source's keep its crop and face box unless told otherwise
+                Preprocessing sp = source.preprocessing();
+                if (inv.get(CROP) == null && sp.crops()) {
+                    sourceCrop = new double[] {sp.cropLeft(), sp.cropTop(), sp.cropWidth(), sp.cropHeight()};
+                    inv.progress(String.format(Locale.ROOT, "crop %.4f,%.4f,%.4f,%.4f from %s (--crop 0,0,1,1 for none)",
+                            sourceCrop[0], sourceCrop[1], sourceCrop[2], sourceCrop[3], startFrom));
+                }
+                sourceFaceBox = source.metadata().get(FaceCropper.METADATA_KEY);
             } else {
                 arch = architecture(inv);
             }
             pre = Preprocessing.plain(arch.inputWidth(), arch.inputHeight());
-            double[] crop = inv.get(CROP);
+            double[] crop = inv.get(CROP) != null ? inv.get(CROP) : sourceCrop;
             if (crop != null) {
                 pre = pre.withCrop(crop[0], crop[1], crop[2], crop[3]);
             }
@@ -273,6 +285,8 @@ public final class TrainCommand implements Command {
         if (faceBox != null) {
             metadata.put(FaceCropper.METADATA_KEY, String.format(Locale.ROOT, "%.4f,%.4f,%.4f,%.4f",
                     faceBox[0], faceBox[1], faceBox[2], faceBox[3]));
+        } else if (sourceFaceBox != null && inv.get(CROP) == null) {
+            metadata.put(FaceCropper.METADATA_KEY, sourceFaceBox);
         }
         Trainer.Result r = train(inv, checkpoint, startFrom, o, arch, pre, splits, out, metadata);
         checkpoint = null; // the finished run's network, gradients and momentum go before the final test (koch, -Xmx2g)

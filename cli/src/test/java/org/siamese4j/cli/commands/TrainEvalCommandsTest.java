@@ -187,6 +187,30 @@ class TrainEvalCommandsTest {
         assertEquals(model.toAbsolutePath() + " sha256:" + source.sha256(), tuned.metadata().get("started-from"));
         assertTrue(r.err().contains("starting from " + model), r.toString());
 
+        // a cropped source: its crop and face box carry over unless --crop is given
+        Path cropped = dir.resolve("cropped");
+        r = run("train", "--data", data.toString(), "--size", "20", "--tower", TOWER, "--steps", "2", "--eval-every", "2",
+                "--way", "5", "--val-groups", "1", "--test-groups", "1", "--classes-per-batch", "6", "--val-trials", "10",
+                "--crop", "0.1,0.1,0.8,0.8", "--face-box", "0.2,0.2,0.6,0.6", "--no-test", "--out", cropped.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        Path kept = dir.resolve("kept");
+        r = run("train", "--data", data.toString(), "--start-from", cropped.resolve("model.s4j").toString(), "--steps", "2",
+                "--eval-every", "2", "--way", "5", "--val-groups", "1", "--test-groups", "1", "--classes-per-batch", "6",
+                "--val-trials", "10", "--no-test", "--out", kept.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        var keptModel = org.siamese4j.model.ModelFile.load(kept.resolve("model.s4j"), kernels);
+        assertEquals(0.8, keptModel.preprocessing().cropWidth(), 1e-9);
+        assertEquals(0.1, keptModel.preprocessing().cropLeft(), 1e-9);
+        assertEquals("0.2000,0.2000,0.6000,0.6000", keptModel.metadata().get("face-box"));
+        Path reset = dir.resolve("reset");
+        r = run("train", "--data", data.toString(), "--start-from", cropped.resolve("model.s4j").toString(), "--steps", "2",
+                "--eval-every", "2", "--way", "5", "--val-groups", "1", "--test-groups", "1", "--classes-per-batch", "6",
+                "--val-trials", "10", "--crop", "0,0,1,1", "--no-test", "--out", reset.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        var resetModel = org.siamese4j.model.ModelFile.load(reset.resolve("model.s4j"), kernels);
+        assertFalse(resetModel.preprocessing().crops());
+        assertFalse(resetModel.metadata().containsKey("face-box"), "a new crop drops the source's face box");
+
         r = run("train", "--data", data.toString(), "--start-from", model.toString(), "--size", "24", "--steps", "2",
                 "--out", dir.resolve("tuned2").toString());
         assertEquals(2, r.exitCode(), r.toString());
