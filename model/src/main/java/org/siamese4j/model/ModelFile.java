@@ -21,8 +21,8 @@ import org.siamese4j.model.io.WriteLock;
  * writer lock, and validated before anything large is allocated.
  */
 public final class ModelFile {
-    public static final FileKind MODEL = new FileKind("S4JMODEL", "siamese4j model", 1);
-    public static final FileKind CHECKPOINT = new FileKind("S4JCKPT1", "siamese4j checkpoint", 1);
+    public static final FileKind MODEL = new FileKind("S4JMODEL", "model", 1);
+    public static final FileKind CHECKPOINT = new FileKind("S4JCKPT1", "checkpoint", 1);
     /** The largest file either kind may be (koch is about 160 MB). */
     public static final long MAX_FILE_BYTES = 2L << 30;
     private static final int MAX_TEXT = 1 << 20;

@@ -223,6 +223,10 @@ class TrainEvalCommandsTest {
                 "--steps", "2", "--out", dir.resolve("tuned3").toString());
         assertEquals(2, r.exitCode(), r.toString());
         lastMessage(r, "00.png");
+        r = run("train", "--data", data.toString(), "--start-from", out.resolve("checkpoint.s4j").toString(), "--steps", "2",
+                "--out", dir.resolve("tuned4").toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        lastMessage(r, "checkpoint.s4j: not a siamese4j model (magic \"S4JCKPT1\"");
     }
 
     @Test
