@@ -255,11 +255,10 @@ public final class EvalCommand implements Command {
         if (inv.get(TTA) == 1) {
             return null;
         }
-        double mean = TrainingData.meanPixel(data);
         AffineAugmenter augmenter = new AffineAugmenter(TrainOptions.augmentParams(inv.get(TTA_AUGMENT)),
                 m.net().architecture().inputWidth(), m.net().architecture().inputHeight());
-        // areas moved in from outside: white for strokes on white, the mean grey for photos (as in training)
-        return new EmbeddingTable.Averaging(augmenter, inv.get(TTA), mean > 160 ? 255f : (float) mean, inv.get(SEED));
+        return new EmbeddingTable.Averaging(augmenter, inv.get(TTA), TrainingData.backgroundFill(TrainingData.meanPixel(data)),
+                inv.get(SEED));
     }
 
     /** The classes the model was trained on: everything but its recorded test and validation classes. */

@@ -241,15 +241,10 @@ public final class TrainCommand implements Command {
         }
         // invert and normalise: stroke images become bright strokes on zero, photos keep their polarity
         double meanPixel = TrainingData.meanPixel(all);
-        boolean invert;
-        float fill;
-        if (checkpoint != null) {
-            invert = pre.invert();
-            fill = meanPixel > 160 ? 255f : (float) meanPixel;
-        } else {
+        float fill = TrainingData.backgroundFill(meanPixel);
+        if (checkpoint == null) {
             String mode = inv.get(INVERT);
-            invert = mode.equals("yes") || (mode.equals("auto") && meanPixel > 160);
-            fill = meanPixel > 160 ? 255f : (float) meanPixel;
+            boolean invert = mode.equals("yes") || (mode.equals("auto") && TrainingData.lightBackground(meanPixel));
             double[] stats = TrainingData.inputStatistics(all, invert);
             pre = pre.withNormalization(invert, stats[0], stats[1]);
         }

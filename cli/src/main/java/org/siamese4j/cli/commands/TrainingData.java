@@ -33,6 +33,16 @@ final class TrainingData {
         return loaded;
     }
 
+    /** Whether a data set with this mean pixel value is strokes on white (characters) rather than photos. */
+    static boolean lightBackground(double meanPixel) {
+        return meanPixel > 160;
+    }
+
+    /** The value of pixels a distortion moves in from outside: white for strokes on white, the mean grey for photos. */
+    static float backgroundFill(double meanPixel) {
+        return lightBackground(meanPixel) ? 255f : (float) meanPixel;
+    }
+
     /** Mean pixel value (0..255) over up to 500 images: tells white-background sets (characters) from photos. */
     static double meanPixel(LoadedDataset d) {
         double sum = 0;
