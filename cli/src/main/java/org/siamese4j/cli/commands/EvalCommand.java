@@ -1,5 +1,7 @@
 package org.siamese4j.cli.commands;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.siamese4j.cli.Command;
 import org.siamese4j.cli.ExitCode;
 import org.siamese4j.cli.Invocation;
@@ -17,6 +20,7 @@ import org.siamese4j.cli.UsageException;
 import org.siamese4j.cli.ValueParser;
 import org.siamese4j.engine.BadInputException;
 import org.siamese4j.model.ModelFile;
+import org.siamese4j.model.Preprocessing;
 import org.siamese4j.model.SiameseModel;
 import org.siamese4j.model.SiameseNet;
 import org.siamese4j.model.gallery.Gallery;
@@ -63,6 +67,9 @@ public final class EvalCommand implements Command {
                     + " (test-time augmentation)").defaultValue(1);
     static final Option<String> TTA_AUGMENT = Option.value("tta-augment", "NAME", ValueParser.oneOf("koch", "flip", "faces"),
             "the distortions of --tta: Koch's (characters), plus flips, or the milder faces set").defaultValue("koch");
+    static final Option<List<String>> ENSEMBLE = Option.value("ensemble", "MODELS", ValueParser.list(),
+            "one-shot and --pairs: also score with these models (comma-separated) and average the logits of all, each model"
+                    + " with its own crop and size; none may have trained on the classes evaluated");
     static final Option<Boolean> EIGENFACES = Option.flag("eigenfaces",
             "also run the Eigenfaces baseline, fitted on the model's training classes");
 
@@ -85,6 +92,8 @@ public final class EvalCommand implements Command {
                 --lake-runs DIR: Lake et al.'s 20 fixed 20-way runs; accuracy overall and per run.
                 --pairs FILE: verification of LFW-style pairs; accuracy at the model's calibrated threshold, 10-fold
                 accuracy (threshold chosen on 9 folds, tested on the 10th), ROC AUC and equal error rate.
+                --ensemble M2,M3 scores one-shot trials and pairs with --model and these models together (the mean of
+                their logits); the first model chooses the classes, and the calibrated threshold does not apply.
                 --eigenfaces adds the Eigenfaces baseline (PCA on the training classes, whitened, nearest neighbour).
                 --identification DIR: the face app's protocol on 'Person Name/N.jpg' folders: enrol the first --enrol
                 images of each person in a gallery, identify every other image; reports how many are named right,
@@ -103,7 +112,7 @@ public final class EvalCommand implements Command {
     @Override
     public List<Option<?>> options() {
         List<Option<?>> all = new ArrayList<>(List.of(MODEL, DATA, SPLIT, WAY, TRIALS, ACROSS, SEED, LAKE, PAIRS, FOLDS,
-                IDENTIFICATION, ENROL, PEOPLE, DETECT, TTA, TTA_AUGMENT, EIGENFACES));
+                IDENTIFICATION, ENROL, PEOPLE, DETECT, TTA, TTA_AUGMENT, ENSEMBLE, EIGENFACES));
         all.addAll(FaceDetection.OPTIONS);
         return all;
     }
@@ -111,6 +120,9 @@ public final class EvalCommand implements Command {
     @Override
     public int run(Invocation inv) {
         long t0 = System.nanoTime();
+        if (inv.get(ENSEMBLE) != null && (inv.get(IDENTIFICATION) != null || inv.get(LAKE) != null)) {
+            throw new UsageException("--ensemble works with one-shot trials and --pairs, not with --identification or --lake-runs");
+        }
         ModelFile.Loaded loaded = ModelFile.load(inv.get(MODEL), inv.kernels());
         Json.Obj result;
         if (inv.get(IDENTIFICATION) != null) {
@@ -231,15 +243,19 @@ public final class EvalCommand implements Command {
         }
         boolean grouped = !inv.get(ACROSS) && data.classes().stream().anyMatch(c -> !c.group().isEmpty());
         List<OneShot.Trial> trials = OneShot.trials(data, way, inv.get(TRIALS), grouped, inv.get(SEED));
-        OneShot.Result ours = OneShot.evaluate(trials, new EmbeddingTable(m.net(), m.preprocessing(), data,
-                averaging(inv, m, data)));
+        List<EmbeddingTable> tables = tables(inv, m, data, classNames(data), geometry -> {
+            LoadedDataset other = TrainingData.load(inv, dataPath(inv, m), geometry);
+            return split.equals("all") ? other
+                    : DataSplits.select(other, m.metadata(), split.equals("test") ? DataSplits.TEST_KEY : DataSplits.VALIDATION_KEY);
+        });
+        OneShot.Result ours = OneShot.evaluate(trials, OneShot.Scorer.mean(tables));
         OneShot.Result pixels = OneShot.evaluate(trials, Baselines.pixels(data));
         Json.Obj r = Json.object().put("task", "one-shot").put("split", split).put("way", way).put("trials", ours.trials())
-                .put("tta", inv.get(TTA))
+                .put("tta", inv.get(TTA)).put("ensemble", tables.size())
                 .put("within_groups", grouped).put("accuracy", ours.accuracy())
                 .put("ci95", new double[] {ours.ci95Low(), ours.ci95High()}).put("classes", data.classCount())
                 .put("pixel_nn", TrainCommand.resultJson(pixels));
-        line(inv, "siamese        " + ours.format() + (grouped ? ", within groups" : ""));
+        line(inv, siameseLabel(tables) + ours.format() + (grouped ? ", within groups" : ""));
         line(inv, "pixel NN       " + pixels.format());
         if (inv.get(EIGENFACES)) {
             LoadedDataset train = trainingClasses(all, m);
@@ -248,6 +264,71 @@ public final class EvalCommand implements Command {
             line(inv, "eigenfaces     " + eig.format());
         }
         return r;
+    }
+
+    /**
+     * The embeddings of {@code data} by --model and by each --ensemble model; a model with another crop or size gets
+     * the data through {@code loadWithGeometry}, which must give the same classes and images in the same order.
+     */
+    private List<EmbeddingTable> tables(Invocation inv, ModelFile.Loaded m, LoadedDataset data, Set<String> evaluated,
+                                        Function<Preprocessing, LoadedDataset> loadWithGeometry) {
+        List<EmbeddingTable> tables = new ArrayList<>();
+        tables.add(new EmbeddingTable(m.net(), m.preprocessing(), data, averaging(inv, m, data)));
+        for (String file : inv.get(ENSEMBLE) == null ? List.<String>of() : inv.get(ENSEMBLE)) {
+            Path path = Path.of(file);
+            ModelFile.Loaded member = ModelFile.load(path, inv.kernels());
+            requireHeldOut(path, member, dataPath(inv, m), evaluated);
+            LoadedDataset own = member.preprocessing().sameGeometry(m.preprocessing()) ? data
+                    : loadWithGeometry.apply(member.preprocessing());
+            requireSameImages(path, data, own);
+            tables.add(new EmbeddingTable(member.net(), member.preprocessing(), own, averaging(inv, member, own)));
+        }
+        return tables;
+    }
+
+    private static String siameseLabel(List<EmbeddingTable> tables) {
+        return String.format(Locale.ROOT, "%-15s", tables.size() == 1 ? "siamese" : "siamese x" + tables.size());
+    }
+
+    private static Set<String> classNames(LoadedDataset data) {
+        Set<String> names = new TreeSet<>();
+        data.classes().forEach(c -> names.add(c.name()));
+        return names;
+    }
+
+    /** An ensemble member trained on this data must have held out every class evaluated, or the result is not one-shot. */
+    private static void requireHeldOut(Path file, ModelFile.Loaded member, Path data, Set<String> evaluated) {
+        String recorded = member.metadata().getOrDefault("data", "");
+        if (recorded.isEmpty() || !sameFile(Path.of(recorded), data)) {
+            return;
+        }
+        Set<String> held = new TreeSet<>(DataSplits.parseList(member.metadata().get(DataSplits.TEST_KEY)));
+        held.addAll(DataSplits.parseList(member.metadata().get(DataSplits.VALIDATION_KEY)));
+        List<String> seen = evaluated.stream().filter(c -> !held.contains(c)).toList();
+        if (!seen.isEmpty()) {
+            throw new BadInputException("--ensemble " + file + " was trained on " + seen.size() + " of the " + evaluated.size()
+                    + " classes evaluated (e.g. " + seen.get(0) + "); its scores would not be one-shot");
+        }
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        }
+    }
+
+    private static void requireSameImages(Path file, LoadedDataset expected, LoadedDataset got) {
+        boolean same = expected.classCount() == got.classCount();
+        for (int c = 0; same && c < expected.classCount(); c++) {
+            same = expected.classes().get(c).name().equals(got.classes().get(c).name())
+                    && expected.classes().get(c).imageNames().equals(got.classes().get(c).imageNames());
+        }
+        if (!same) {
+            throw new BadInputException("--ensemble " + file + ": its crop of the data gave other images than --model's"
+                    + " (an unreadable image skipped by one of them?)");
+        }
     }
 
     /** --tta's averaging over distorted copies, or null for plain embeddings. */
@@ -341,14 +422,23 @@ public final class EvalCommand implements Command {
             same[i] = kept.get(i).same();
             fold[i] = same[i] ? (sameSeen++ % 10) : (diffSeen++ % 10);
         }
-        EmbeddingTable table = new EmbeddingTable(m.net(), m.preprocessing(), all, averaging(inv, m, all));
+        Set<String> people = new TreeSet<>();
+        for (int[] l : located) {
+            people.add(all.classes().get(l[0]).name());
+            people.add(all.classes().get(l[2]).name());
+        }
+        List<EmbeddingTable> tables = tables(inv, m, all, people, geometry -> TrainingData.load(inv, dataPath(inv, m), geometry));
+        OneShot.Scorer scorer = OneShot.Scorer.mean(tables);
         double[] ours = new double[n];
         for (int i = 0; i < n; i++) {
             int[] l = located.get(i);
-            ours[i] = SiameseNet.sigmoid(table.similarity(l[0], l[1], l[2], l[3]));
+            ours[i] = SiameseNet.sigmoid(scorer.similarity(l[0], l[1], l[2], l[3]));
         }
+        // an ensemble's mean logit has no calibrated threshold: only the threshold-free figures
+        double threshold = tables.size() == 1 ? m.threshold() : Double.NaN;
         Json.Obj r = Json.object().put("task", "verification").put("pairs", n).put("folds", folds).put("tta", inv.get(TTA))
-                .put("siamese", verification(inv, "siamese", ours, same, fold, m.threshold()));
+                .put("ensemble", tables.size())
+                .put("siamese", verification(inv, siameseLabel(tables).trim(), ours, same, fold, threshold));
         OneShot.Scorer pix = Baselines.pixels(all);
         r.put("pixel_nn", verification(inv, "pixel NN", scores(pix, located), same, fold, Double.NaN));
         if (inv.get(EIGENFACES)) {

@@ -96,6 +96,49 @@ class TrainEvalCommandsTest {
     }
 
     @Test
+    void evalEnsemblesAverageModelsWithTheirOwnCropAndRefuseOnesThatSawTheClasses() {
+        String[] trial = {"eval", "--model", model.toString(), "--data", data.toString(), "--way", "5", "--trials", "300", "--json"};
+        CliResult plain = run(trial);
+        // a model averaged with itself picks exactly what it picks alone
+        CliResult twice = run(concat(trial, "--ensemble", model.toString()));
+        assertEquals(0, twice.exitCode(), twice.toString());
+        assertEquals(2L, ((Number) twice.json().get("ensemble")).longValue());
+        assertEquals(plain.json().get("accuracy"), twice.json().get("accuracy"));
+
+        // another crop and size, the same split: each member reads the images through its own preprocessing
+        Path other = dir.resolve("other-crop");
+        CliResult r = run("train", "--data", data.toString(), "--size", "16", "--crop", "0.05,0.05,0.9,0.9", "--tower", TOWER,
+                "--steps", "10", "--eval-every", "10", "--way", "5", "--val-groups", "1", "--test-groups", "1",
+                "--classes-per-batch", "6", "--val-trials", "20", "--no-test", "--out", other.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        CliResult mixed = run(concat(trial, "--ensemble", other.resolve("model.s4j").toString()));
+        assertEquals(0, mixed.exitCode(), mixed.toString());
+        assertEquals(2L, ((Number) mixed.json().get("ensemble")).longValue());
+        assertEquals(((Map<?, ?>) plain.json().get("pixel_nn")).get("accuracy"), ((Map<?, ?>) mixed.json().get("pixel_nn")).get("accuracy"),
+                "the same trials");
+        assertTrue(mixed.err().contains("siamese x2"), mixed.toString());
+
+        // a member trained on another split has seen some of the test classes: refused
+        Path leaky = dir.resolve("leaky");
+        r = run("train", "--data", data.toString(), "--size", "20", "--tower", TOWER, "--steps", "2", "--eval-every", "2",
+                "--way", "5", "--val-groups", "1", "--test-groups", "1", "--split-seed", "11", "--classes-per-batch", "6",
+                "--val-trials", "10", "--no-test", "--out", leaky.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        CliResult refused = run(concat(trial, "--ensemble", leaky.resolve("model.s4j").toString()));
+        assertEquals(2, refused.exitCode(), refused.toString());
+        lastMessage(refused, "was trained on");
+        CliResult lake = run("eval", "--model", model.toString(), "--lake-runs", data.toString(), "--ensemble", model.toString());
+        assertEquals(2, lake.exitCode(), lake.toString());
+        lastMessage(lake, "--ensemble works with one-shot trials and --pairs");
+    }
+
+    private static String[] concat(String[] head, String... tail) {
+        String[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
+    }
+
+    @Test
     void evalVerificationOnAPairsFile() throws Exception {
         // 2 folds of 2 same and 2 different pairs over the glyph classes' images (named NN.png, so fake LFW names)
         Path lfw = dir.resolve("lfwlike");
@@ -120,6 +163,13 @@ class TrainEvalCommandsTest {
         assertEquals(0, tta.exitCode(), tta.toString());
         assertEquals(3L, ((Number) tta.json().get("tta")).longValue());
         assertEquals(4L, ((Number) tta.json().get("pairs")).longValue());
+        CliResult both = run("eval", "--model", model.toString(), "--data", lfw.toString(), "--pairs", pairs.toString(),
+                "--folds", "2", "--ensemble", model.toString(), "--json");
+        assertEquals(0, both.exitCode(), both.toString());
+        Map<?, ?> ensembled = (Map<?, ?>) both.json().get("siamese");
+        assertEquals(2L, ((Number) both.json().get("ensemble")).longValue());
+        assertEquals(((Map<?, ?>) j.get("siamese")).get("auc"), ensembled.get("auc"), "a model averaged with itself scores the same");
+        assertFalse(ensembled.containsKey("accuracy_at_threshold"), "an ensemble has no calibrated threshold");
         CliResult bad = run("eval", "--model", model.toString(), "--data", lfw.toString(), "--pairs", pairs.toString(), "--folds", "3");
         assertEquals(2, bad.exitCode(), bad.toString());
         bad.assertOneMessage("--folds", "3");

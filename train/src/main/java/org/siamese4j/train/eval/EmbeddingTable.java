@@ -100,7 +100,7 @@ public final class EmbeddingTable implements OneShot.Scorer {
         return dim;
     }
 
-    /** p(same), from the head on cached embeddings. */
+    /** The logit of p(same), from the head on cached embeddings. */
     @Override
     public double similarity(int classA, int imageA, int classB, int imageB) {
         return net.logit(table, row(classA, imageA) * dim, table, row(classB, imageB) * dim);

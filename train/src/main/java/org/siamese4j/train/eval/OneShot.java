@@ -26,6 +26,24 @@ public final class OneShot {
     @FunctionalInterface
     public interface Scorer {
         double similarity(int classA, int imageA, int classB, int imageB);
+
+        /** The mean of several scorers' similarities (an ensemble of models over the same dataset indices). */
+        static Scorer mean(List<? extends Scorer> scorers) {
+            if (scorers.isEmpty()) {
+                throw new IllegalArgumentException("no scorers to average");
+            }
+            if (scorers.size() == 1) {
+                return scorers.get(0);
+            }
+            Scorer[] all = scorers.toArray(new Scorer[0]);
+            return (classA, imageA, classB, imageB) -> {
+                double sum = 0;
+                for (Scorer s : all) {
+                    sum += s.similarity(classA, imageA, classB, imageB);
+                }
+                return sum / all.length;
+            };
+        }
     }
 
     /** Accuracy with a 95% Wilson confidence interval. */

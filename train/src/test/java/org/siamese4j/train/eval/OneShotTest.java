@@ -32,6 +32,18 @@ class OneShotTest {
     }
 
     @Test
+    void anEnsembleScoresTheMeanOfItsMembers() {
+        OneShot.Scorer byClass = (ca, ia, cb, ib) -> ca == cb ? 1 : 0;
+        OneShot.Scorer byImage = (ca, ia, cb, ib) -> ia == ib ? 3 : -1;
+        OneShot.Scorer mean = OneShot.Scorer.mean(List.of(byClass, byImage));
+        assertEquals(2.0, mean.similarity(1, 2, 1, 2));
+        assertEquals(-0.5, mean.similarity(1, 2, 0, 3));
+        assertEquals(0.0, mean.similarity(1, 2, 1, 3));
+        assertTrue(OneShot.Scorer.mean(List.of(byClass)) == byClass, "one member is itself");
+        assertThrows(IllegalArgumentException.class, () -> OneShot.Scorer.mean(List.of()));
+    }
+
+    @Test
     void trialsAreValidAndWithinOneGroup() {
         LoadedDataset d = toy(3, 6, 4);
         List<OneShot.Trial> trials = OneShot.trials(d, 5, 500, true, 1);
