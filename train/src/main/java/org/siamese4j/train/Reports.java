@@ -46,9 +46,10 @@ public final class Reports {
     public static void writeCsv(Path file, List<Trainer.LogRow> log) {
         StringBuilder sb = new StringBuilder("step,epoch,loss,bce,l2,images_per_second,val_accuracy,seconds\n");
         for (Trainer.LogRow r : log) {
-            sb.append(String.format(Locale.ROOT, "%d,%.4f,%.6f,%.6f,%.6f,%.1f,%s,%.1f%n", r.step(), r.epoch(), r.loss(),
-                    r.crossEntropy(), r.weightDecay(), r.imagesPerSecond(),
-                    Double.isNaN(r.valAccuracy()) ? "" : String.format(Locale.ROOT, "%.4f", r.valAccuracy()), r.seconds()));
+            // a value not measured at this step (no validation, no loss before the first step) is an empty field
+            sb.append(String.format(Locale.ROOT, "%d,%.4f,%s,%s,%s,%.1f,%s,%.1f%n", r.step(), r.epoch(), field(r.loss(), "%.6f"),
+                    field(r.crossEntropy(), "%.6f"), field(r.weightDecay(), "%.6f"), r.imagesPerSecond(),
+                    field(r.valAccuracy(), "%.4f"), r.seconds()));
         }
         byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
         AtomicFile.write(file, sink -> sink.writeBytes(bytes));
@@ -80,14 +81,21 @@ public final class Reports {
                 if (step > lastStep) {
                     continue;
                 }
-                rows.add(new Trainer.LogRow(step, Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]),
-                        Double.parseDouble(f[4]), Double.parseDouble(f[5]), f[6].isEmpty() ? Double.NaN : Double.parseDouble(f[6]),
-                        Double.parseDouble(f[7])));
+                rows.add(new Trainer.LogRow(step, Double.parseDouble(f[1]), parseField(f[2]), parseField(f[3]),
+                        parseField(f[4]), Double.parseDouble(f[5]), parseField(f[6]), Double.parseDouble(f[7])));
             } catch (NumberFormatException e) {
                 // a damaged line is left out of the report
             }
         }
         return rows;
+    }
+
+    private static String field(double value, String format) {
+        return Double.isNaN(value) ? "" : String.format(Locale.ROOT, format, value);
+    }
+
+    private static double parseField(String field) {
+        return field.isEmpty() ? Double.NaN : Double.parseDouble(field);
     }
 
     public static void writePng(Path file, BufferedImage image) {

@@ -133,6 +133,12 @@ class TrainerTest {
         // validated before the first step: the starting model scores what it scored when it was kept
         assertEquals(0, r.log().get(0).step());
         assertEquals(trained.bestAccuracy(), r.log().get(0).valAccuracy(), 1e-12);
+        // no step taken yet: the loss fields of that row are empty, and the row reads back as such
+        String row = readLines(tuned.resolve("log.csv")).get(1);
+        assertTrue(row.startsWith("0,0.0000,,,,"), row);
+        Trainer.LogRow back = Reports.readCsv(tuned.resolve("log.csv"), 0).get(0);
+        assertTrue(Double.isNaN(back.loss()) && Double.isNaN(back.crossEntropy()), back.toString());
+        assertEquals(r.log().get(0).valAccuracy(), back.valAccuracy(), 1e-4);
         SiameseNet a = ModelFile.load(source, kernels()).net();
         SiameseNet b = ModelFile.load(tuned.resolve("model.s4j"), kernels()).net();
         SiameseNet fresh = SiameseNet.create(ARCH, kernels(), false);
@@ -169,5 +175,13 @@ class TrainerTest {
             m = Math.max(m, Math.abs(a[i] - b[i]));
         }
         return m;
+    }
+
+    private static java.util.List<String> readLines(Path file) {
+        try {
+            return java.nio.file.Files.readAllLines(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

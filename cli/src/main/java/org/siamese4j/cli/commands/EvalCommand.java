@@ -104,6 +104,7 @@ public final class EvalCommand implements Command {
 
                 examples:
                   siamese eval --model runs/omniglot/model.s4j --data images_background.zip --way 20 --trials 2000
+                  siamese eval --model runs/att-a/model.s4j --ensemble runs/att-b/model.s4j --way 10 --trials 2000
                   siamese eval --model runs/omniglot/model.s4j --lake-runs omniglot/python/one-shot-classification
                   siamese eval --model runs/lfw/model.s4j --data lfw-train.zip --pairs pairs.txt --folds 5 --eigenfaces
                   siamese eval --model runs/lfw/model.s4j --identification seed-photos/eval --enrol 1 --detect""";
