@@ -83,6 +83,14 @@ public final class SiameseModel {
         return net.score(a, aOff, b, bOff);
     }
 
+    /** The head's logit of p(same) from two cached embeddings (for averaging over models, where logits add). */
+    public float logit(float[] a, int aOff, float[] b, int bOff) {
+        if (a.length - aOff < embeddingSize() || b.length - bOff < embeddingSize()) {
+            throw new IllegalArgumentException("embeddings must have " + embeddingSize() + " values");
+        }
+        return net.logit(a, aOff, b, bOff);
+    }
+
     /** p(same) for two images. */
     public float similarity(GrayImage a, GrayImage b) {
         float[] e = embedAll(a, b);

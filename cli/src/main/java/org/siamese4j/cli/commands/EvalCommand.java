@@ -68,7 +68,7 @@ public final class EvalCommand implements Command {
     static final Option<String> TTA_AUGMENT = Option.value("tta-augment", "NAME", ValueParser.oneOf("koch", "flip", "faces"),
             "the distortions of --tta: Koch's (characters), plus flips, or the milder faces set").defaultValue("koch");
     static final Option<List<String>> ENSEMBLE = Option.value("ensemble", "MODELS", ValueParser.list(),
-            "one-shot and --pairs: also score with these models (comma-separated) and average the logits of all, each model"
+            "one-shot, --pairs and --lake-runs: also score with these models (comma-separated) and average the logits of all, each model"
                     + " with its own crop and size; none may have trained on the classes evaluated");
     static final Option<Boolean> EIGENFACES = Option.flag("eigenfaces",
             "also run the Eigenfaces baseline, fitted on the model's training classes");
@@ -92,7 +92,7 @@ public final class EvalCommand implements Command {
                 --lake-runs DIR: Lake et al.'s 20 fixed 20-way runs; accuracy overall and per run.
                 --pairs FILE: verification of LFW-style pairs; accuracy at the model's calibrated threshold, 10-fold
                 accuracy (threshold chosen on 9 folds, tested on the 10th), ROC AUC and equal error rate.
-                --ensemble M2,M3 scores one-shot trials and pairs with --model and these models together (the mean of
+                --ensemble M2,M3 scores one-shot trials, pairs and Lake's runs with --model and these models together (the mean of
                 their logits); the first model chooses the classes, and the calibrated threshold does not apply.
                 --eigenfaces adds the Eigenfaces baseline (PCA on the training classes, whitened, nearest neighbour).
                 --identification DIR: the face app's protocol on 'Person Name/N.jpg' folders: enrol the first --enrol
@@ -121,8 +121,8 @@ public final class EvalCommand implements Command {
     @Override
     public int run(Invocation inv) {
         long t0 = System.nanoTime();
-        if (inv.get(ENSEMBLE) != null && (inv.get(IDENTIFICATION) != null || inv.get(LAKE) != null)) {
-            throw new UsageException("--ensemble works with one-shot trials and --pairs, not with --identification or --lake-runs");
+        if (inv.get(ENSEMBLE) != null && inv.get(IDENTIFICATION) != null) {
+            throw new UsageException("--ensemble works with one-shot trials, --pairs and --lake-runs, not with --identification");
         }
         ModelFile.Loaded loaded = ModelFile.load(inv.get(MODEL), inv.kernels());
         Json.Obj result;
@@ -256,7 +256,7 @@ public final class EvalCommand implements Command {
                 .put("within_groups", grouped).put("accuracy", ours.accuracy())
                 .put("ci95", new double[] {ours.ci95Low(), ours.ci95High()}).put("classes", data.classCount())
                 .put("pixel_nn", TrainCommand.resultJson(pixels));
-        line(inv, siameseLabel(tables) + ours.format() + (grouped ? ", within groups" : ""));
+        line(inv, siameseLabel(tables.size()) + ours.format() + (grouped ? ", within groups" : ""));
         line(inv, "pixel NN       " + pixels.format());
         if (inv.get(EIGENFACES)) {
             LoadedDataset train = trainingClasses(all, m);
@@ -287,8 +287,8 @@ public final class EvalCommand implements Command {
         return tables;
     }
 
-    private static String siameseLabel(List<EmbeddingTable> tables) {
-        return String.format(Locale.ROOT, "%-15s", tables.size() == 1 ? "siamese" : "siamese x" + tables.size());
+    private static String siameseLabel(int models) {
+        return String.format(Locale.ROOT, "%-15s", models == 1 ? "siamese" : "siamese x" + models);
     }
 
     private static Set<String> classNames(LoadedDataset data) {
@@ -352,17 +352,23 @@ public final class EvalCommand implements Command {
 
     private Json.Obj lake(Invocation inv, ModelFile.Loaded m) {
         List<LakeRuns.Run> runs = LakeRuns.read(inv.get(LAKE));
-        SiameseModel model = SiameseModel.of(m.net(), m.preprocessing(), m.threshold());
-        LakeRuns.Result ours = LakeRuns.evaluate(runs, Matcher.of(model));
+        List<Matcher> members = new ArrayList<>();
+        members.add(Matcher.of(SiameseModel.of(m.net(), m.preprocessing(), m.threshold())));
+        for (String file : inv.get(ENSEMBLE) == null ? List.<String>of() : inv.get(ENSEMBLE)) {
+            // Lake's runs are Omniglot's evaluation set, which no model here trains on: nothing to check
+            ModelFile.Loaded member = ModelFile.load(Path.of(file), inv.kernels());
+            members.add(Matcher.of(SiameseModel.of(member.net(), member.preprocessing(), member.threshold())));
+        }
+        LakeRuns.Result ours = LakeRuns.evaluate(runs, Matcher.mean(members));
         LakeRuns.Result pixels = LakeRuns.evaluate(runs, Matcher.pixels(m.preprocessing()));
         OneShot.Result r = OneShot.result(runs.get(0).trainings().size(), ours.trials(), ours.correct());
-        line(inv, "siamese        Lake's runs: " + r.format());
+        line(inv, siameseLabel(members.size()) + "Lake's runs: " + r.format());
         line(inv, "pixel NN       Lake's runs: " + OneShot.result(r.way(), pixels.trials(), pixels.correct()).format());
         for (Map.Entry<String, Double> e : ours.perRun().entrySet()) {
             line(inv, String.format(Locale.ROOT, "  %s %.1f%% (pixels %.1f%%)", e.getKey(), 100 * e.getValue(),
                     100 * pixels.perRun().get(e.getKey())));
         }
-        return Json.object().put("task", "lake-runs").put("way", r.way()).put("trials", r.trials()).put("accuracy", r.accuracy())
+        return Json.object().put("task", "lake-runs").put("ensemble", members.size()).put("way", r.way()).put("trials", r.trials()).put("accuracy", r.accuracy())
                 .put("ci95", new double[] {r.ci95Low(), r.ci95High()}).put("per_run", ours.perRun())
                 .put("pixel_nn", Json.object().put("accuracy", pixels.accuracy()).put("per_run", pixels.perRun()));
     }
@@ -439,7 +445,7 @@ public final class EvalCommand implements Command {
         double threshold = tables.size() == 1 ? m.threshold() : Double.NaN;
         Json.Obj r = Json.object().put("task", "verification").put("pairs", n).put("folds", folds).put("tta", inv.get(TTA))
                 .put("ensemble", tables.size())
-                .put("siamese", verification(inv, siameseLabel(tables).trim(), ours, same, fold, threshold));
+                .put("siamese", verification(inv, siameseLabel(tables.size()).trim(), ours, same, fold, threshold));
         OneShot.Scorer pix = Baselines.pixels(all);
         r.put("pixel_nn", verification(inv, "pixel NN", scores(pix, located), same, fold, Double.NaN));
         if (inv.get(EIGENFACES)) {

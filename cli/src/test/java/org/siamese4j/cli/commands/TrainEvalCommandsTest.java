@@ -127,9 +127,38 @@ class TrainEvalCommandsTest {
         CliResult refused = run(concat(trial, "--ensemble", leaky.resolve("model.s4j").toString()));
         assertEquals(2, refused.exitCode(), refused.toString());
         lastMessage(refused, "was trained on");
-        CliResult lake = run("eval", "--model", model.toString(), "--lake-runs", data.toString(), "--ensemble", model.toString());
-        assertEquals(2, lake.exitCode(), lake.toString());
-        lastMessage(lake, "--ensemble works with one-shot trials and --pairs");
+        CliResult faces = run("eval", "--model", model.toString(), "--identification", data.toString(), "--ensemble", model.toString());
+        assertEquals(2, faces.exitCode(), faces.toString());
+        lastMessage(faces, "--ensemble works with one-shot trials, --pairs and --lake-runs");
+    }
+
+    @Test
+    void evalLakeRunsAlsoTakesAnEnsemble() throws Exception {
+        // one run in Lake's layout, from the glyphs: training/classKK is drawer 0 of glyph K, test/itemKK drawer 1 of another
+        Path runs = dir.resolve("lake");
+        Path run = runs.resolve("run01");
+        Files.createDirectories(run.resolve("training"));
+        Files.createDirectories(run.resolve("test"));
+        StringBuilder labels = new StringBuilder();
+        for (int k = 1; k <= 5; k++) {
+            int truth = (k * 3) % 5 + 1;
+            String cls = String.format(Locale.ROOT, "class%02d.png", k);
+            String item = String.format(Locale.ROOT, "item%02d.png", k);
+            Files.copy(data.resolve(classes.get(k - 1)).resolve("00.png"), run.resolve("training").resolve(cls));
+            Files.copy(data.resolve(classes.get(truth - 1)).resolve("01.png"), run.resolve("test").resolve(item));
+            labels.append("run01/test/").append(item).append(" run01/training/")
+                    .append(String.format(Locale.ROOT, "class%02d.png", truth)).append('\n');
+        }
+        Files.writeString(run.resolve("class_labels.txt"), labels.toString());
+        CliResult alone = run("eval", "--model", model.toString(), "--lake-runs", runs.toString(), "--json");
+        assertEquals(0, alone.exitCode(), alone.toString());
+        CliResult twice = run("eval", "--model", model.toString(), "--lake-runs", runs.toString(), "--ensemble", model.toString(),
+                "--json");
+        assertEquals(0, twice.exitCode(), twice.toString());
+        assertEquals(5L, ((Number) twice.json().get("trials")).longValue());
+        assertEquals(2L, ((Number) twice.json().get("ensemble")).longValue());
+        assertEquals(alone.json().get("accuracy"), twice.json().get("accuracy"), "a model averaged with itself picks the same");
+        assertTrue(twice.err().contains("siamese x2"), twice.toString());
     }
 
     private static String[] concat(String[] head, String... tail) {

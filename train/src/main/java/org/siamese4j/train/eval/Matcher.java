@@ -10,7 +10,29 @@ import org.siamese4j.model.image.GrayImage;
 public interface Matcher {
     double[][] similarities(List<GrayImage> queries, List<GrayImage> gallery);
 
-    /** The Siamese model: one tower pass per image, then the head on every pair of embeddings. */
+    /** The mean of several matchers' similarities (an ensemble of models, each with its own preprocessing). */
+    static Matcher mean(List<Matcher> matchers) {
+        if (matchers.isEmpty()) {
+            throw new IllegalArgumentException("no matchers to average");
+        }
+        if (matchers.size() == 1) {
+            return matchers.get(0);
+        }
+        return (queries, gallery) -> {
+            double[][] sum = new double[queries.size()][gallery.size()];
+            for (Matcher m : matchers) {
+                double[][] s = m.similarities(queries, gallery);
+                for (int i = 0; i < sum.length; i++) {
+                    for (int j = 0; j < sum[i].length; j++) {
+                        sum[i][j] += s[i][j] / matchers.size();
+                    }
+                }
+            }
+            return sum;
+        };
+    }
+
+    /** The Siamese model: one tower pass per image, then the head's logit on every pair of embeddings. */
     static Matcher of(SiameseModel model) {
         return (queries, gallery) -> {
             float[] q = model.embedAll(queries.toArray(new GrayImage[0]));
@@ -19,7 +41,7 @@ public interface Matcher {
             double[][] s = new double[queries.size()][gallery.size()];
             for (int i = 0; i < queries.size(); i++) {
                 for (int j = 0; j < gallery.size(); j++) {
-                    s[i][j] = model.score(q, i * d, g, j * d);
+                    s[i][j] = model.logit(q, i * d, g, j * d);
                 }
             }
             return s;

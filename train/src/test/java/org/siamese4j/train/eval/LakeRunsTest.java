@@ -68,6 +68,19 @@ class LakeRunsTest {
     }
 
     @Test
+    void anEnsembleOfMatchersAveragesTheirSimilarities() {
+        Matcher ones = (q, g) -> new double[][] {{1, 2}, {3, 4}};
+        Matcher tens = (q, g) -> new double[][] {{10, 0}, {0, 10}};
+        double[][] mean = Matcher.mean(List.of(ones, tens)).similarities(List.of(), List.of());
+        assertEquals(5.5, mean[0][0]);
+        assertEquals(1.0, mean[0][1]);
+        assertEquals(1.5, mean[1][0]);
+        assertEquals(7.0, mean[1][1]);
+        assertTrue(Matcher.mean(List.of(ones)) == ones);
+        assertThrows(IllegalArgumentException.class, () -> Matcher.mean(List.of()));
+    }
+
+    @Test
     void labelsThatLeaveTheFolderAreRefused(@TempDir Path root) throws Exception {
         writeRuns(root, 1, 3);
         Files.writeString(root.resolve("run01/class_labels.txt"), "../../etc/passwd run01/training/class01.png\n");
