@@ -71,7 +71,9 @@ class LakeRunsTest {
     void anEnsembleOfMatchersAveragesTheirSimilarities() {
         Matcher ones = (q, g) -> new double[][] {{1, 2}, {3, 4}};
         Matcher tens = (q, g) -> new double[][] {{10, 0}, {0, 10}};
-        double[][] mean = Matcher.mean(List.of(ones, tens)).similarities(List.of(), List.of());
+        // two queries, two gallery images: the matchers above ignore the images themselves
+        List<org.siamese4j.model.image.GrayImage> two = java.util.Arrays.asList(null, null);
+        double[][] mean = Matcher.mean(List.of(ones, tens)).similarities(two, two);
         assertEquals(5.5, mean[0][0]);
         assertEquals(1.0, mean[0][1]);
         assertEquals(1.5, mean[1][0]);
