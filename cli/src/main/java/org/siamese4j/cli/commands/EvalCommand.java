@@ -125,15 +125,20 @@ public final class EvalCommand implements Command {
             throw new UsageException("--ensemble works with one-shot trials, --pairs and --lake-runs, not with --identification");
         }
         ModelFile.Loaded loaded = ModelFile.load(inv.get(MODEL), inv.kernels());
+        // every model file is read before any data, so a bad one fails at once
+        List<Member> ensemble = new ArrayList<>();
+        for (String file : inv.get(ENSEMBLE) == null ? List.<String>of() : inv.get(ENSEMBLE)) {
+            ensemble.add(new Member(Path.of(file), ModelFile.load(Path.of(file), inv.kernels())));
+        }
         Json.Obj result;
         if (inv.get(IDENTIFICATION) != null) {
             result = identification(inv, loaded);
         } else if (inv.get(LAKE) != null) {
-            result = lake(inv, loaded);
+            result = lake(inv, loaded, ensemble);
         } else if (inv.get(PAIRS) != null) {
-            result = pairs(inv, loaded);
+            result = pairs(inv, loaded, ensemble);
         } else {
-            result = oneShot(inv, loaded);
+            result = oneShot(inv, loaded, ensemble);
         }
         result.put("seconds", (System.nanoTime() - t0) / 1e9).put("model", inv.get(MODEL).toString());
         if (inv.json()) {
@@ -231,7 +236,7 @@ public final class EvalCommand implements Command {
         return Path.of(recorded);
     }
 
-    private Json.Obj oneShot(Invocation inv, ModelFile.Loaded m) {
+    private Json.Obj oneShot(Invocation inv, ModelFile.Loaded m, List<Member> ensemble) {
         LoadedDataset all = TrainingData.load(inv, dataPath(inv, m), m.preprocessing());
         String split = inv.get(SPLIT);
         LoadedDataset data = split.equals("all") ? all
@@ -244,7 +249,7 @@ public final class EvalCommand implements Command {
         }
         boolean grouped = !inv.get(ACROSS) && data.classes().stream().anyMatch(c -> !c.group().isEmpty());
         List<OneShot.Trial> trials = OneShot.trials(data, way, inv.get(TRIALS), grouped, inv.get(SEED));
-        List<EmbeddingTable> tables = tables(inv, m, data, classNames(data), geometry -> {
+        List<EmbeddingTable> tables = tables(inv, m, ensemble, data, classNames(data), geometry -> {
             LoadedDataset other = TrainingData.load(inv, dataPath(inv, m), geometry);
             return split.equals("all") ? other
                     : DataSplits.select(other, m.metadata(), split.equals("test") ? DataSplits.TEST_KEY : DataSplits.VALIDATION_KEY);
@@ -271,20 +276,24 @@ public final class EvalCommand implements Command {
      * The embeddings of {@code data} by --model and by each --ensemble model; a model with another crop or size gets
      * the data through {@code loadWithGeometry}, which must give the same classes and images in the same order.
      */
-    private List<EmbeddingTable> tables(Invocation inv, ModelFile.Loaded m, LoadedDataset data, Set<String> evaluated,
-                                        Function<Preprocessing, LoadedDataset> loadWithGeometry) {
+    private List<EmbeddingTable> tables(Invocation inv, ModelFile.Loaded m, List<Member> ensemble, LoadedDataset data,
+                                        Set<String> evaluated, Function<Preprocessing, LoadedDataset> loadWithGeometry) {
+        for (Member member : ensemble) {
+            requireHeldOut(member.file(), member.model(), dataPath(inv, m), evaluated);
+        }
         List<EmbeddingTable> tables = new ArrayList<>();
         tables.add(new EmbeddingTable(m.net(), m.preprocessing(), data, averaging(inv, m, data)));
-        for (String file : inv.get(ENSEMBLE) == null ? List.<String>of() : inv.get(ENSEMBLE)) {
-            Path path = Path.of(file);
-            ModelFile.Loaded member = ModelFile.load(path, inv.kernels());
-            requireHeldOut(path, member, dataPath(inv, m), evaluated);
-            LoadedDataset own = member.preprocessing().sameGeometry(m.preprocessing()) ? data
-                    : loadWithGeometry.apply(member.preprocessing());
-            requireSameImages(path, data, own);
-            tables.add(new EmbeddingTable(member.net(), member.preprocessing(), own, averaging(inv, member, own)));
+        for (Member member : ensemble) {
+            ModelFile.Loaded x = member.model();
+            LoadedDataset own = x.preprocessing().sameGeometry(m.preprocessing()) ? data : loadWithGeometry.apply(x.preprocessing());
+            requireSameImages(member.file(), data, own);
+            tables.add(new EmbeddingTable(x.net(), x.preprocessing(), own, averaging(inv, x, own)));
         }
         return tables;
+    }
+
+    /** An --ensemble model and the file it came from (for messages). */
+    private record Member(Path file, ModelFile.Loaded model) {
     }
 
     private static String siameseLabel(int models) {
@@ -350,14 +359,14 @@ public final class EvalCommand implements Command {
         return LoadedDataset.of(all.classes().stream().filter(c -> !held.contains(c.name())).toList());
     }
 
-    private Json.Obj lake(Invocation inv, ModelFile.Loaded m) {
+    private Json.Obj lake(Invocation inv, ModelFile.Loaded m, List<Member> ensemble) {
         List<LakeRuns.Run> runs = LakeRuns.read(inv.get(LAKE));
         List<Matcher> members = new ArrayList<>();
         members.add(Matcher.of(SiameseModel.of(m.net(), m.preprocessing(), m.threshold())));
-        for (String file : inv.get(ENSEMBLE) == null ? List.<String>of() : inv.get(ENSEMBLE)) {
-            // Lake's runs are Omniglot's evaluation set, which no model here trains on: nothing to check
-            ModelFile.Loaded member = ModelFile.load(Path.of(file), inv.kernels());
-            members.add(Matcher.of(SiameseModel.of(member.net(), member.preprocessing(), member.threshold())));
+        // Lake's runs are Omniglot's evaluation set, which no model here trains on: nothing to check
+        for (Member member : ensemble) {
+            ModelFile.Loaded x = member.model();
+            members.add(Matcher.of(SiameseModel.of(x.net(), x.preprocessing(), x.threshold())));
         }
         LakeRuns.Result ours = LakeRuns.evaluate(runs, Matcher.mean(members));
         LakeRuns.Result pixels = LakeRuns.evaluate(runs, Matcher.pixels(m.preprocessing()));
@@ -373,7 +382,7 @@ public final class EvalCommand implements Command {
                 .put("pixel_nn", Json.object().put("accuracy", pixels.accuracy()).put("per_run", pixels.perRun()));
     }
 
-    private Json.Obj pairs(Invocation inv, ModelFile.Loaded m) {
+    private Json.Obj pairs(Invocation inv, ModelFile.Loaded m, List<Member> ensemble) {
         PairList list = PairList.read(inv.get(PAIRS));
         Set<Integer> folds = new TreeSet<>();
         if (inv.get(FOLDS) == null) {
@@ -434,7 +443,7 @@ public final class EvalCommand implements Command {
             people.add(all.classes().get(l[0]).name());
             people.add(all.classes().get(l[2]).name());
         }
-        List<EmbeddingTable> tables = tables(inv, m, all, people, geometry -> TrainingData.load(inv, dataPath(inv, m), geometry));
+        List<EmbeddingTable> tables = tables(inv, m, ensemble, all, people, geometry -> TrainingData.load(inv, dataPath(inv, m), geometry));
         OneShot.Scorer scorer = OneShot.Scorer.mean(tables);
         double[] ours = new double[n];
         for (int i = 0; i < n; i++) {

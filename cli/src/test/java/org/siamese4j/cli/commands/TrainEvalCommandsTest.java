@@ -127,6 +127,10 @@ class TrainEvalCommandsTest {
         CliResult refused = run(concat(trial, "--ensemble", leaky.resolve("model.s4j").toString()));
         assertEquals(2, refused.exitCode(), refused.toString());
         lastMessage(refused, "was trained on");
+        CliResult missing = run(concat(trial, "--ensemble", dir.resolve("nope.s4j").toString()));
+        assertEquals(2, missing.exitCode(), missing.toString());
+        lastMessage(missing, "nope.s4j");
+        assertFalse(missing.err().contains("reading"), "a missing member fails before any data is read: " + missing);
         CliResult faces = run("eval", "--model", model.toString(), "--identification", data.toString(), "--ensemble", model.toString());
         assertEquals(2, faces.exitCode(), faces.toString());
         lastMessage(faces, "--ensemble works with one-shot trials, --pairs and --lake-runs");
