@@ -77,10 +77,7 @@ public final class SiameseModel {
     }
 
     public float score(float[] a, int aOff, float[] b, int bOff) {
-        if (a.length - aOff < embeddingSize() || b.length - bOff < embeddingSize()) {
-            throw new IllegalArgumentException("embeddings must have " + embeddingSize() + " values");
-        }
-        return net.score(a, aOff, b, bOff);
+        return (float) SiameseNet.sigmoid(logit(a, aOff, b, bOff));
     }
 
     /** The head's logit of p(same) from two cached embeddings (for averaging over models, where logits add). */

@@ -68,8 +68,8 @@ public final class EvalCommand implements Command {
     static final Option<String> TTA_AUGMENT = Option.value("tta-augment", "NAME", ValueParser.oneOf("koch", "flip", "faces"),
             "the distortions of --tta: Koch's (characters), plus flips, or the milder faces set").defaultValue("koch");
     static final Option<List<String>> ENSEMBLE = Option.value("ensemble", "MODELS", ValueParser.list(),
-            "one-shot, --pairs and --lake-runs: also score with these models (comma-separated) and average the logits of all, each model"
-                    + " with its own crop and size; none may have trained on the classes evaluated");
+            "one-shot, --pairs and --lake-runs: also score with these models (comma-separated) and average the"
+                    + " logits of all, each model with its own crop and size; none may have trained on the classes evaluated");
     static final Option<Boolean> EIGENFACES = Option.flag("eigenfaces",
             "also run the Eigenfaces baseline, fitted on the model's training classes");
 
@@ -92,8 +92,8 @@ public final class EvalCommand implements Command {
                 --lake-runs DIR: Lake et al.'s 20 fixed 20-way runs; accuracy overall and per run.
                 --pairs FILE: verification of LFW-style pairs; accuracy at the model's calibrated threshold, 10-fold
                 accuracy (threshold chosen on 9 folds, tested on the 10th), ROC AUC and equal error rate.
-                --ensemble M2,M3 scores one-shot trials, pairs and Lake's runs with --model and these models together (the mean of
-                their logits); the first model chooses the classes, and the calibrated threshold does not apply.
+                --ensemble M2,M3 scores one-shot trials, pairs and Lake's runs with --model and these models together
+                (the mean of their logits); --model chooses the classes, and no calibrated threshold applies.
                 --eigenfaces adds the Eigenfaces baseline (PCA on the training classes, whitened, nearest neighbour).
                 --identification DIR: the face app's protocol on 'Person Name/N.jpg' folders: enrol the first --enrol
                 images of each person in a gallery, identify every other image; reports how many are named right,
@@ -377,7 +377,8 @@ public final class EvalCommand implements Command {
             line(inv, String.format(Locale.ROOT, "  %s %.1f%% (pixels %.1f%%)", e.getKey(), 100 * e.getValue(),
                     100 * pixels.perRun().get(e.getKey())));
         }
-        return Json.object().put("task", "lake-runs").put("ensemble", members.size()).put("way", r.way()).put("trials", r.trials()).put("accuracy", r.accuracy())
+        return Json.object().put("task", "lake-runs").put("ensemble", members.size()).put("way", r.way())
+                .put("trials", r.trials()).put("accuracy", r.accuracy())
                 .put("ci95", new double[] {r.ci95Low(), r.ci95High()}).put("per_run", ours.perRun())
                 .put("pixel_nn", Json.object().put("accuracy", pixels.accuracy()).put("per_run", pixels.perRun()));
     }
@@ -443,7 +444,8 @@ public final class EvalCommand implements Command {
             people.add(all.classes().get(l[0]).name());
             people.add(all.classes().get(l[2]).name());
         }
-        List<EmbeddingTable> tables = tables(inv, m, ensemble, all, people, geometry -> TrainingData.load(inv, dataPath(inv, m), geometry));
+        List<EmbeddingTable> tables = tables(inv, m, ensemble, all, people,
+                geometry -> TrainingData.load(inv, dataPath(inv, m), geometry));
         OneShot.Scorer scorer = OneShot.Scorer.mean(tables);
         double[] ours = new double[n];
         for (int i = 0; i < n; i++) {
