@@ -101,6 +101,13 @@ public final class ModelFile {
         }
     }
 
+    /** Reads a model as a network to train on (fine-tuning): its weights are the starting point, not copied. */
+    public static Loaded loadTrainable(Path path, Kernels kernels) {
+        try (Container c = ContainerReader.read(path, MODEL, MAX_FILE_BYTES)) {
+            return readModel(c, kernels, true, path);
+        }
+    }
+
     /**
      * Reads a model file's weights straight into {@code net}, which must have the same architecture and
      * layout: no second network is built (a training run that needs its best weights back keeps one

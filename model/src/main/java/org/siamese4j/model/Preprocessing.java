@@ -45,12 +45,6 @@ public record Preprocessing(int width, int height, double cropLeft, double cropT
         return cropLeft != 0 || cropTop != 0 || cropWidth != 1 || cropHeight != 1;
     }
 
-    /** Whether {@link #geometry} gives the same pixels for both (normalisation may differ). */
-    public boolean sameGeometry(Preprocessing other) {
-        return width == other.width && height == other.height && cropLeft == other.cropLeft && cropTop == other.cropTop
-                && cropWidth == other.cropWidth && cropHeight == other.cropHeight;
-    }
-
     /** Crop and resize, without normalisation (for augmentation, which works on pixel values). */
     public GrayImage geometry(GrayImage src) {
         GrayImage img = src;

@@ -124,6 +124,19 @@ public final class DataSplits {
         return LoadedDataset.of(chosen);
     }
 
+    /** The classes a model held out: its recorded test and validation classes. */
+    public static Set<String> heldOut(Map<String, String> metadata) {
+        Set<String> held = new LinkedHashSet<>(parseList(metadata.get(TEST_KEY)));
+        held.addAll(parseList(metadata.get(VALIDATION_KEY)));
+        return held;
+    }
+
+    /** The classes of a dataset that a model trained on: all but those it held out. */
+    public static LoadedDataset trainedOn(LoadedDataset all, Map<String, String> metadata) {
+        Set<String> held = heldOut(metadata);
+        return LoadedDataset.of(all.classes().stream().filter(c -> !held.contains(c.name())).toList());
+    }
+
     /** The class names of a metadata entry. */
     public static List<String> parseList(String list) {
         return list == null || list.isEmpty() ? List.of() : List.of(list.split(SEPARATOR));

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.siamese4j.engine.BadInputException;
 import org.siamese4j.engine.Kernels;
 import org.siamese4j.model.Architecture;
 import org.siamese4j.model.ModelFile;
@@ -37,18 +38,38 @@ public final class TrainingRun {
     public static Trainer start(TrainOptions o, Architecture arch, Preprocessing pre, Kernels kernels, Path startFrom,
                                 LoadedDataset train, LoadedDataset validation, Path outDir, Map<String, String> metadata,
                                 PrintStream out, boolean interactive) {
-        Reports.ensureDir(outDir);
-        SiameseNet net = SiameseNet.create(arch, kernels, true);
-        if (startFrom != null) {
-            ModelFile.loadWeightsInto(startFrom, net);
-        } else {
+        if (startFrom == null) {
+            SiameseNet net = SiameseNet.create(arch, kernels, true);
             o.init.initialize(net, o.seed);
+            return begin(o, net, pre, train, validation, outDir, metadata, out, interactive, false);
         }
+        ModelFile.Loaded source = ModelFile.loadTrainable(startFrom, kernels);
+        if (!source.net().architecture().equals(arch)) {
+            throw new BadInputException(startFrom + ": its weights do not fit this network (another architecture)");
+        }
+        return fineTune(o, source, pre, train, validation, outDir, metadata, out, interactive);
+    }
+
+    /**
+     * A new run on a model read with {@link ModelFile#loadTrainable}: its network is trained on (not copied), with a
+     * fresh optimizer, and validated before the first step, so that the starting weights are kept if no step beats
+     * them.
+     */
+    public static Trainer fineTune(TrainOptions o, ModelFile.Loaded source, Preprocessing pre, LoadedDataset train,
+                                   LoadedDataset validation, Path outDir, Map<String, String> metadata, PrintStream out,
+                                   boolean interactive) {
+        return begin(o, source.net(), pre, train, validation, outDir, metadata, out, interactive, true);
+    }
+
+    private static Trainer begin(TrainOptions o, SiameseNet net, Preprocessing pre, LoadedDataset train,
+                                 LoadedDataset validation, Path outDir, Map<String, String> metadata, PrintStream out,
+                                 boolean interactive, boolean validateFirst) {
+        Reports.ensureDir(outDir);
         BatchSampler probe = new BatchSampler(train, pre, o.scheme, o.pairsPerBatch, o.classesPerBatch, o.imagesPerClass,
                 o.withinGroup, null, o.fill, o.seed);
         SgdMomentum opt = optimizer(net, o, probe.datasetImages() / probe.imagesPerBatch());
         Trainer trainer = new Trainer(o, net, opt, pre, train, validation, outDir, metadata, out, interactive);
-        if (startFrom != null) {
+        if (validateFirst) {
             trainer.validateBeforeTraining();
         }
         return trainer;

@@ -169,7 +169,7 @@ public final class AnnotateCommand implements Command {
         for (int i = 0; i < outputs.size(); i++) {
             Path target = outputs.get(i);
             for (Path photo : photos) {
-                if (sameFile(target, photo)) {
+                if (FilePaths.sameFile(target, photo)) {
                     throw new BadInputException(target + ": is one of the input photos; refusing to overwrite it");
                 }
             }
@@ -180,17 +180,6 @@ public final class AnnotateCommand implements Command {
             }
         }
         return outputs;
-    }
-
-    private static boolean sameFile(Path a, Path b) {
-        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
-            return true;
-        }
-        try {
-            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b); // links, case-insensitive file systems
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static void createFolder(Path dir) {

@@ -1,7 +1,5 @@
 package org.siamese4j.cli.commands;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -264,7 +262,7 @@ public final class EvalCommand implements Command {
         line(inv, siameseLabel(tables.size()) + ours.format() + (grouped ? ", within groups" : ""));
         line(inv, "pixel NN       " + pixels.format());
         if (inv.get(EIGENFACES)) {
-            LoadedDataset train = trainingClasses(all, m);
+            LoadedDataset train = DataSplits.trainedOn(all, m.metadata());
             OneShot.Result eig = OneShot.evaluate(trials, Baselines.Eigenfaces.fit(train, 100, true, 3000, 1).scorer(data));
             r.put("eigenfaces", TrainCommand.resultJson(eig));
             line(inv, "eigenfaces     " + eig.format());
@@ -274,7 +272,8 @@ public final class EvalCommand implements Command {
 
     /**
      * The embeddings of {@code data} by --model and by each --ensemble model; a model with another crop or size gets
-     * the data through {@code loadWithGeometry}, which must give the same classes and images in the same order.
+     * the data through {@code loadWithGeometry} (which uses only the crop and size it is given), and it must give the
+     * same classes and images in the same order.
      */
     private List<EmbeddingTable> tables(Invocation inv, ModelFile.Loaded m, List<Member> ensemble, LoadedDataset data,
                                         Set<String> evaluated, Function<Preprocessing, LoadedDataset> loadWithGeometry) {
@@ -283,13 +282,22 @@ public final class EvalCommand implements Command {
         }
         List<EmbeddingTable> tables = new ArrayList<>();
         tables.add(new EmbeddingTable(m.net(), m.preprocessing(), data, averaging(inv, m, data)));
+        // the data as each distinct crop and size gives it (normalisation aside), read once per geometry
+        Map<Preprocessing, LoadedDataset> byGeometry = new HashMap<>(Map.of(geometryOnly(m.preprocessing()), data));
         for (Member member : ensemble) {
             ModelFile.Loaded x = member.model();
-            LoadedDataset own = x.preprocessing().sameGeometry(m.preprocessing()) ? data : loadWithGeometry.apply(x.preprocessing());
-            requireSameImages(member.file(), data, own);
+            LoadedDataset own = byGeometry.computeIfAbsent(geometryOnly(x.preprocessing()), geometry -> {
+                LoadedDataset read = loadWithGeometry.apply(geometry);
+                requireSameImages(member.file(), data, read);
+                return read;
+            });
             tables.add(new EmbeddingTable(x.net(), x.preprocessing(), own, averaging(inv, x, own)));
         }
         return tables;
+    }
+
+    private static Preprocessing geometryOnly(Preprocessing p) {
+        return p.withNormalization(false, 0, 1);
     }
 
     /** An --ensemble model and the file it came from (for messages). */
@@ -309,23 +317,14 @@ public final class EvalCommand implements Command {
     /** An ensemble member trained on this data must have held out every class evaluated, or the result is not one-shot. */
     private static void requireHeldOut(Path file, ModelFile.Loaded member, Path data, Set<String> evaluated) {
         String recorded = member.metadata().getOrDefault("data", "");
-        if (recorded.isEmpty() || !sameFile(Path.of(recorded), data)) {
+        if (recorded.isEmpty() || !FilePaths.sameFile(Path.of(recorded), data)) {
             return;
         }
-        Set<String> held = new TreeSet<>(DataSplits.parseList(member.metadata().get(DataSplits.TEST_KEY)));
-        held.addAll(DataSplits.parseList(member.metadata().get(DataSplits.VALIDATION_KEY)));
+        Set<String> held = DataSplits.heldOut(member.metadata());
         List<String> seen = evaluated.stream().filter(c -> !held.contains(c)).toList();
         if (!seen.isEmpty()) {
             throw new BadInputException("--ensemble " + file + " was trained on " + seen.size() + " of the " + evaluated.size()
                     + " classes evaluated (e.g. " + seen.get(0) + "); its scores would not be one-shot");
-        }
-    }
-
-    private static boolean sameFile(Path a, Path b) {
-        try {
-            return Files.isSameFile(a, b);
-        } catch (IOException e) {
-            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
         }
     }
 
@@ -350,13 +349,6 @@ public final class EvalCommand implements Command {
                 m.net().architecture().inputWidth(), m.net().architecture().inputHeight());
         return new EmbeddingTable.Averaging(augmenter, inv.get(TTA), TrainingData.backgroundFill(TrainingData.meanPixel(data)),
                 inv.get(SEED));
-    }
-
-    /** The classes the model was trained on: everything but its recorded test and validation classes. */
-    private static LoadedDataset trainingClasses(LoadedDataset all, ModelFile.Loaded m) {
-        Set<String> held = new TreeSet<>(DataSplits.parseList(m.metadata().get(DataSplits.TEST_KEY)));
-        held.addAll(DataSplits.parseList(m.metadata().get(DataSplits.VALIDATION_KEY)));
-        return LoadedDataset.of(all.classes().stream().filter(c -> !held.contains(c.name())).toList());
     }
 
     private Json.Obj lake(Invocation inv, ModelFile.Loaded m, List<Member> ensemble) {
@@ -460,7 +452,7 @@ public final class EvalCommand implements Command {
         OneShot.Scorer pix = Baselines.pixels(all);
         r.put("pixel_nn", verification(inv, "pixel NN", scores(pix, located), same, fold, Double.NaN));
         if (inv.get(EIGENFACES)) {
-            LoadedDataset train = trainingClasses(all, m);
+            LoadedDataset train = DataSplits.trainedOn(all, m.metadata());
             Baselines.Eigenfaces e = Baselines.Eigenfaces.fit(train, 100, true, 3000, 1);
             r.put("eigenfaces", verification(inv, "eigenfaces", scores(e.scorer(all), located), same, fold, Double.NaN));
         }

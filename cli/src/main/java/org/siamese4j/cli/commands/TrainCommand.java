@@ -193,7 +193,7 @@ public final class TrainCommand implements Command {
             }
         }
         Path startFrom = inv.get(START_FROM);
-        String startFromSha = null;
+        ModelFile.Loaded source = null;
         double[] sourceCrop = null;
         String sourceFaceBox = null;
         Architecture arch;
@@ -211,9 +211,9 @@ public final class TrainCommand implements Command {
                         throw new UsageException("--" + fixed.name() + ": the network comes from --start-from " + startFrom);
                     }
                 }
-                ModelFile.Loaded source = ModelFile.load(startFrom, inv.kernels());
+                // read once, as the network this run trains on
+                source = ModelFile.loadTrainable(startFrom, inv.kernels());
                 arch = source.net().architecture();
-                startFromSha = source.sha256();
                 inv.progress("starting from " + startFrom + " (" + arch.name() + ", trained on "
                         + source.metadata().getOrDefault("data", "unrecorded data") + ")");
                 // photos framed like the source's keep its crop and face box unless told otherwise
@@ -273,7 +273,7 @@ public final class TrainCommand implements Command {
         metadata.put("preset", arch.name());
         metadata.put("rotations", Boolean.toString(rotations));
         if (startFrom != null) {
-            metadata.put("started-from", startFrom.toAbsolutePath() + " sha256:" + startFromSha);
+            metadata.put("started-from", startFrom.toAbsolutePath() + " sha256:" + source.sha256());
         }
         metadata.putAll(splits.metadata());
         double[] faceBox = inv.get(FACE_BOX);
@@ -283,8 +283,10 @@ public final class TrainCommand implements Command {
         } else if (sourceFaceBox != null && inv.get(CROP) == null) {
             metadata.put(FaceCropper.METADATA_KEY, sourceFaceBox);
         }
-        Trainer.Result r = train(inv, checkpoint, startFrom, o, arch, pre, splits, out, metadata);
-        checkpoint = null; // the finished run's network, gradients and momentum go before the final test (koch, -Xmx2g)
+        Trainer.Result r = train(inv, checkpoint, source, o, arch, pre, splits, out, metadata);
+        // the finished run's network, gradients and momentum go before the final test (koch, -Xmx2g)
+        checkpoint = null;
+        source = null;
         inv.progress("stopped: " + r.stopReason());
 
         Json.Obj test = null;
@@ -296,18 +298,24 @@ public final class TrainCommand implements Command {
     }
 
     /**
-     * Runs the trainer (from scratch, or on {@code resume}'s network and optimizer) with a Ctrl-C hook. Its own
-     * frame, so that the trainer (network, gradients, optimizer, activations) is unreachable once it returns,
+     * Runs the trainer (from scratch, on {@code startFrom}'s network, or on {@code resume}'s network and optimizer)
+     * with a Ctrl-C hook. Its own frame, so that the trainer (network, gradients, optimizer, activations) is unreachable once it returns,
      * before the final test loads the best model.
      */
-    private static Trainer.Result train(Invocation inv, ModelFile.Checkpoint resume, Path startFrom, TrainOptions o,
+    private static Trainer.Result train(Invocation inv, ModelFile.Checkpoint resume, ModelFile.Loaded startFrom, TrainOptions o,
                                         Architecture arch, Preprocessing pre, DataSplits.Splits splits, Path out,
                                         Map<String, String> metadata) {
         boolean interactive = System.console() != null && !inv.json();
-        Trainer trainer = resume != null
-                ? TrainingRun.resume(resume, o, splits.train(), splits.validation(), out, inv.err(), interactive)
-                : TrainingRun.start(o, arch, pre, inv.kernels(), startFrom, splits.train(), splits.validation(), out, metadata,
-                inv.err(), interactive);
+        Trainer trainer;
+        if (resume != null) {
+            trainer = TrainingRun.resume(resume, o, splits.train(), splits.validation(), out, inv.err(), interactive);
+        } else if (startFrom != null) {
+            trainer = TrainingRun.fineTune(o, startFrom, pre, splits.train(), splits.validation(), out, metadata, inv.err(),
+                    interactive);
+        } else {
+            trainer = TrainingRun.start(o, arch, pre, inv.kernels(), splits.train(), splits.validation(), out, metadata,
+                    inv.err(), interactive);
+        }
         inv.progress(String.format(Locale.ROOT, "training %s (%,d parameters, %s kernels on %d threads) -> %s", arch.name(),
                 arch.parameterCount(), inv.kernels().name(), inv.kernels().threads(), out));
         Thread hook = new Thread(() -> {
@@ -407,13 +415,11 @@ public final class TrainCommand implements Command {
 
     /** On resume, the same classes as before: the split is read from the checkpoint, not drawn again. */
     private static DataSplits.Splits recordedSplits(LoadedDataset all, Map<String, String> meta) {
-        java.util.Set<String> held = new java.util.HashSet<>(DataSplits.parseList(meta.get(DataSplits.TEST_KEY)));
-        held.addAll(DataSplits.parseList(meta.get(DataSplits.VALIDATION_KEY)));
         LoadedDataset test = meta.getOrDefault(DataSplits.TEST_KEY, "").isEmpty() ? null
                 : DataSplits.select(all, meta, DataSplits.TEST_KEY);
         LoadedDataset val = meta.getOrDefault(DataSplits.VALIDATION_KEY, "").isEmpty() ? null
                 : DataSplits.select(all, meta, DataSplits.VALIDATION_KEY);
-        LoadedDataset train = LoadedDataset.of(all.classes().stream().filter(c -> !held.contains(c.name())).toList());
+        LoadedDataset train = DataSplits.trainedOn(all, meta);
         Map<String, String> m = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : meta.entrySet()) {
             if (e.getKey().startsWith("split.")) {
