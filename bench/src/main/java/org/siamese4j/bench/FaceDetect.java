@@ -15,11 +15,11 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.siamese4j.model.image.GrayImage;
-import org.siamese4j.train.face.Box;
-import org.siamese4j.train.face.CascadeParser;
-import org.siamese4j.train.face.DetectorOptions;
-import org.siamese4j.train.face.FaceDetector;
-import org.siamese4j.train.image.ImageLoader;
+import org.siamese4j.faces.Box;
+import org.siamese4j.faces.CascadeParser;
+import org.siamese4j.faces.DetectorOptions;
+import org.siamese4j.faces.FaceDetector;
+import org.siamese4j.image.ImageLoader;
 
 /**
  * Viola-Jones face detection on a 1200x800 group photo (the seed project's got.jpg) with OpenCV's frontal

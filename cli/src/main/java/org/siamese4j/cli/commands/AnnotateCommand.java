@@ -21,8 +21,8 @@ import org.siamese4j.engine.BadInputException;
 import org.siamese4j.model.SiameseModel;
 import org.siamese4j.model.gallery.Gallery;
 import org.siamese4j.model.image.GrayImage;
-import org.siamese4j.train.face.Box;
-import org.siamese4j.train.image.ImageLoader;
+import org.siamese4j.faces.Box;
+import org.siamese4j.image.ImageLoader;
 
 /**
  * {@code siamese annotate}: finds the faces in photos, identifies each against a gallery, and writes a

@@ -11,8 +11,8 @@ import org.siamese4j.cli.Json;
 import org.siamese4j.cli.Option;
 import org.siamese4j.cli.Positionals;
 import org.siamese4j.cli.ValueParser;
-import org.siamese4j.train.face.Box;
-import org.siamese4j.train.image.ImageLoader;
+import org.siamese4j.faces.Box;
+import org.siamese4j.image.ImageLoader;
 
 /** {@code siamese detect}: the face boxes in photos, from the Haar-cascade detector alone (no model). */
 public final class DetectCommand implements Command {

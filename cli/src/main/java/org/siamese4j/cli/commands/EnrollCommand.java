@@ -15,7 +15,7 @@ import org.siamese4j.cli.ValueParser;
 import org.siamese4j.model.SiameseModel;
 import org.siamese4j.model.gallery.Gallery;
 import org.siamese4j.model.io.WriteLock;
-import org.siamese4j.train.face.FaceDetector;
+import org.siamese4j.faces.FaceDetector;
 
 /**
  * {@code siamese enroll}: adds people to a gallery, or replaces what it holds for them, one embedding per

@@ -217,7 +217,7 @@ public final class EvalCommand implements Command {
             }
         } else {
             for (Path p : images) {
-                out.add(model.embed(org.siamese4j.train.image.ImageLoader.load(p)));
+                out.add(model.embed(org.siamese4j.image.ImageLoader.load(p)));
             }
         }
         return out;

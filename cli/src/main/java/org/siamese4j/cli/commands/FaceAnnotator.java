@@ -17,7 +17,7 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.siamese4j.model.io.AtomicFile;
-import org.siamese4j.train.face.Box;
+import org.siamese4j.faces.Box;
 
 /**
  * Draws identified faces on a photo (a box and a "Name 0.93" label on a filled bar, sized to the face) and

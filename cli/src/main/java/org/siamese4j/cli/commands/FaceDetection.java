@@ -7,10 +7,10 @@ import org.siamese4j.cli.Json;
 import org.siamese4j.cli.Option;
 import org.siamese4j.cli.ValueParser;
 import org.siamese4j.engine.BadInputException;
-import org.siamese4j.train.face.CascadeLocator;
-import org.siamese4j.train.face.DetectorOptions;
-import org.siamese4j.train.face.FaceDetector;
-import org.siamese4j.train.face.HaarCascade;
+import org.siamese4j.faces.CascadeLocator;
+import org.siamese4j.faces.DetectorOptions;
+import org.siamese4j.faces.FaceDetector;
+import org.siamese4j.faces.HaarCascade;
 
 /**
  * The face-detector options the face commands share, and the detector they describe: the cascade from

@@ -14,11 +14,11 @@ import org.siamese4j.engine.BadInputException;
 import org.siamese4j.model.SiameseModel;
 import org.siamese4j.model.gallery.Gallery;
 import org.siamese4j.model.image.GrayImage;
-import org.siamese4j.train.face.Box;
-import org.siamese4j.train.face.FaceChoice;
-import org.siamese4j.train.face.FaceCropper;
-import org.siamese4j.train.face.FaceDetector;
-import org.siamese4j.train.image.ImageLoader;
+import org.siamese4j.faces.Box;
+import org.siamese4j.faces.FaceChoice;
+import org.siamese4j.faces.FaceCropper;
+import org.siamese4j.faces.FaceDetector;
+import org.siamese4j.image.ImageLoader;
 
 /**
  * Embeds faces for the gallery commands: finds the face in each image (the only one, the largest of

@@ -13,7 +13,7 @@ import org.siamese4j.cli.Positionals;
 import org.siamese4j.cli.ValueParser;
 import org.siamese4j.model.SiameseModel;
 import org.siamese4j.model.gallery.Gallery;
-import org.siamese4j.train.face.Box;
+import org.siamese4j.faces.Box;
 
 /**
  * {@code siamese identify}: who is in each face image, from a gallery. One tower pass per image; the

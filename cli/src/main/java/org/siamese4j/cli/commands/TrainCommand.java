@@ -33,7 +33,7 @@ import org.siamese4j.train.eval.Baselines;
 import org.siamese4j.train.eval.EmbeddingTable;
 import org.siamese4j.train.eval.OneShot;
 import org.siamese4j.train.eval.PairList;
-import org.siamese4j.train.face.FaceCropper;
+import org.siamese4j.faces.FaceCropper;
 
 /** {@code siamese train}: trains a Siamese network on a class-per-folder dataset, or on built-in glyphs. */
 public final class TrainCommand implements Command {

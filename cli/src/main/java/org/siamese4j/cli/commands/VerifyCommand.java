@@ -12,7 +12,7 @@ import org.siamese4j.cli.Positionals;
 import org.siamese4j.cli.ValueParser;
 import org.siamese4j.model.SiameseModel;
 import org.siamese4j.model.image.GrayImage;
-import org.siamese4j.train.image.ImageLoader;
+import org.siamese4j.image.ImageLoader;
 
 /** {@code siamese verify}: p(same) for two images and the decision at the model's calibrated threshold. */
 public final class VerifyCommand implements Command {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.siamese4j.cli.CliResult;
 import org.siamese4j.cli.ExitCode;
 import org.siamese4j.engine.BadInputException;
-import org.siamese4j.train.face.CascadeLocator;
+import org.siamese4j.faces.CascadeLocator;
 
 /** {@code siamese detect}: boxes, options, the cascade search and the refusals. */
 class DetectCommandTest {

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 import org.siamese4j.model.image.GrayImage;
-import org.siamese4j.train.image.ImageLoader;
+import org.siamese4j.image.ImageLoader;
 
 /**
  * One image of a dataset, not yet decoded: a file, or an entry of an open zip archive. Reading and

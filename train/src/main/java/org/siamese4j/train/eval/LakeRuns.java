@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.siamese4j.engine.BadInputException;
 import org.siamese4j.model.image.GrayImage;
-import org.siamese4j.train.image.ImageLoader;
+import org.siamese4j.image.ImageLoader;
 
 /**
  * Lake et al.'s fixed 20-way within-alphabet one-shot benchmark (the one behind Koch's 92.0%): a folder of

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.siamese4j.model.image.GrayImage;
+import org.siamese4j.image.ImageLoader;
 import org.siamese4j.train.data.RealData;
 import org.siamese4j.train.data.SafeZip;
 
