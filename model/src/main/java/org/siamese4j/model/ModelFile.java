@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.siamese4j.engine.BadInputException;
 import org.siamese4j.engine.Kernels;
 import org.siamese4j.engine.layer.Param;
@@ -26,13 +27,17 @@ public final class ModelFile {
     /** The largest file either kind may be (koch is about 160 MB). */
     public static final long MAX_FILE_BYTES = 2L << 30;
     private static final int MAX_TEXT = 1 << 20;
+    /** The optional section of a model's open-set calibration; files without it load with none. */
+    private static final String OPEN_SET = "open-set";
+    private static final long MAX_OPEN_SET_VALUES = 4 + 2L * OpenSetCalibration.MAX_SIZES
+            + (long) OpenSetCalibration.MAX_SIZES * OpenSetCalibration.MAX_QUANTILES;
 
     private ModelFile() {
     }
 
     /** A model read from a file. */
     public record Loaded(SiameseNet net, Preprocessing preprocessing, double threshold, Map<String, String> metadata,
-                         String sha256) {
+                         String sha256, Optional<OpenSetCalibration> openSet) {
     }
 
     /** A checkpoint read from a file: a trainable network, its optimizer and the trainer's own state. */
@@ -40,8 +45,18 @@ public final class ModelFile {
     }
 
     public static String save(Path path, SiameseNet net, Preprocessing pre, double threshold, Map<String, String> metadata) {
+        return save(path, net, pre, threshold, metadata, null);
+    }
+
+    /** Saves a model with its open-set calibration ({@code openSet} null: none). */
+    public static String save(Path path, SiameseNet net, Preprocessing pre, double threshold, Map<String, String> metadata,
+                              OpenSetCalibration openSet) {
+        ContainerWriter w = modelSections(net, pre, threshold, metadata);
+        if (openSet != null) {
+            w.putDoubles(OPEN_SET, openSet.toDoubles());
+        }
         try (WriteLock lock = WriteLock.acquire(path)) {
-            return modelSections(net, pre, threshold, metadata).write(path, MODEL.magic(), 1);
+            return w.write(path, MODEL.magic(), 1);
         }
     }
 
@@ -203,7 +218,21 @@ public final class ModelFile {
                 throw new BadInputException(path + ": weights contain NaN or infinity");
             }
         }
-        return new Loaded(net, pre, threshold[0], meta, c.sha256());
+        return new Loaded(net, pre, threshold[0], meta, c.sha256(), openSet(c, path));
+    }
+
+    private static Optional<OpenSetCalibration> openSet(Container c, Path path) {
+        if (!c.has(OPEN_SET)) {
+            return Optional.empty();
+        }
+        if (c.count(OPEN_SET) > MAX_OPEN_SET_VALUES) {
+            throw new BadInputException(path + ": open-set calibration is too large (" + c.count(OPEN_SET) + " values)");
+        }
+        try {
+            return Optional.of(OpenSetCalibration.fromDoubles(c.doubles(OPEN_SET)));
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(path + ": invalid open-set calibration (" + e.getMessage() + ")");
+        }
     }
 
     private static String text(Container c, String name) {

@@ -2,6 +2,7 @@ package org.siamese4j.model;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.siamese4j.engine.Backend;
 import org.siamese4j.engine.Kernels;
 import org.siamese4j.model.image.GrayImage;
@@ -17,13 +18,16 @@ public final class SiameseModel {
     private final double threshold;
     private final Map<String, String> metadata;
     private final String sha256;
+    private final Optional<OpenSetCalibration> openSet;
 
-    private SiameseModel(SiameseNet net, Preprocessing preprocessing, double threshold, Map<String, String> metadata, String sha256) {
+    private SiameseModel(SiameseNet net, Preprocessing preprocessing, double threshold, Map<String, String> metadata, String sha256,
+                         Optional<OpenSetCalibration> openSet) {
         this.net = net;
         this.preprocessing = preprocessing;
         this.threshold = threshold;
         this.metadata = Map.copyOf(metadata);
         this.sha256 = sha256;
+        this.openSet = openSet;
     }
 
     /** Loads a model file with the default kernels (SIMD when available, all cores). */
@@ -32,18 +36,27 @@ public final class SiameseModel {
     }
 
     public static SiameseModel load(Path path, Kernels kernels) {
-        ModelFile.Loaded l = ModelFile.load(path, kernels);
-        return new SiameseModel(l.net(), l.preprocessing(), l.threshold(), l.metadata(), l.sha256());
+        return of(ModelFile.load(path, kernels));
+    }
+
+    /** Reads a model from memory (e.g. a resource); {@code name} is used in messages. */
+    public static SiameseModel load(byte[] data, String name, Kernels kernels) {
+        return of(ModelFile.load(data, name, kernels));
+    }
+
+    /** The model of a file already read. */
+    public static SiameseModel of(ModelFile.Loaded l) {
+        return new SiameseModel(l.net(), l.preprocessing(), l.threshold(), l.metadata(), l.sha256(), l.openSet());
     }
 
     /** Wraps an in-memory network (for example right after training). */
     public static SiameseModel of(SiameseNet net, Preprocessing preprocessing, double threshold) {
-        return new SiameseModel(net, preprocessing, threshold, Map.of(), "");
+        return new SiameseModel(net, preprocessing, threshold, Map.of(), "", Optional.empty());
     }
 
     /** Another instance on the same weights, for another thread. */
     public SiameseModel forThread() {
-        return new SiameseModel(net.sharingWeights(), preprocessing, threshold, metadata, sha256);
+        return new SiameseModel(net.sharingWeights(), preprocessing, threshold, metadata, sha256, openSet);
     }
 
     /** The tower output for one image, after the model's own preprocessing. */
@@ -99,8 +112,14 @@ public final class SiameseModel {
         return probability >= threshold;
     }
 
+    /** The equal-error threshold of one comparison, calibrated on validation pairs. */
     public double threshold() {
         return threshold;
+    }
+
+    /** What keeps gallery searches' false-positive identification rate at a target, when the model has it. */
+    public Optional<OpenSetCalibration> openSetCalibration() {
+        return openSet;
     }
 
     public int embeddingSize() {

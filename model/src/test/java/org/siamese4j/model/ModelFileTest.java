@@ -77,6 +77,54 @@ class ModelFileTest {
     }
 
     @Test
+    void anOpenSetCalibrationRoundTripsAndOlderFilesHaveNone(@TempDir Path dir) {
+        SiameseNet net = trained(3, 5, null);
+        double[] logits = new double[200];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = Math.sin(i) * 5;
+        }
+        OpenSetCalibration c = new OpenSetCalibration(40, new int[] {1, 10}, new long[] {200, 200},
+                new double[][] {OpenSetCalibration.quantileTable(logits, 11), OpenSetCalibration.quantileTable(logits, 11)});
+        Path calibrated = dir.resolve("c.s4j");
+        ModelFile.save(calibrated, net, PRE, 0.5, Map.of(), c);
+        ModelFile.Loaded l = ModelFile.load(calibrated, kernels());
+        assertArrayEquals(c.toDoubles(), l.openSet().orElseThrow().toDoubles());
+        Path plain = dir.resolve("p.s4j");
+        ModelFile.save(plain, net, PRE, 0.5, Map.of());
+        assertTrue(ModelFile.load(plain, kernels()).openSet().isEmpty());
+    }
+
+    @Test
+    void aMalformedOpenSetCalibrationIsRefusedWithOneLine() {
+        ContainerWriter w = validContainer();
+        w.putDoubles("open-set", new double[] {1, 40, 1, 3, 1, 10, 3, 2, 1}); // descending quantiles
+        refused(w.toBytes(ModelFile.MODEL.magic(), 1), "invalid open-set calibration");
+    }
+
+    /** A valid one-layer model's sections, to add a hostile one to. */
+    private static ContainerWriter validContainer() {
+        SiameseNet net = trained(1, 1, null);
+        Path f;
+        try {
+            f = java.nio.file.Files.createTempFile("valid", ".s4j");
+            ModelFile.save(f, net, PRE, 0.5, Map.of());
+            try (org.siamese4j.model.io.Container c = org.siamese4j.model.io.ContainerReader.read(f, ModelFile.MODEL, 1 << 30)) {
+                ContainerWriter w = new ContainerWriter();
+                for (String name : java.util.List.of("architecture", "preprocessing", "metadata", "layout")) {
+                    w.putText(name, c.text(name));
+                }
+                w.putDoubles("threshold", c.doubles("threshold"));
+                w.putFloats("params", c.floats("params"));
+                return w;
+            } finally {
+                java.nio.file.Files.deleteIfExists(f);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void weightsLoadInPlaceOnlyIntoTheSameArchitecture(@TempDir Path dir) {
         SiameseNet saved = trained(3, 5, null);
         Path f = dir.resolve("m.s4j");

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import org.siamese4j.engine.BadInputException;
 import org.siamese4j.model.KeyValues;
 import org.siamese4j.model.SiameseModel;
+import org.siamese4j.model.SiameseNet;
 import org.siamese4j.model.io.Container;
 import org.siamese4j.model.io.ContainerReader;
 import org.siamese4j.model.io.ContainerWriter;
@@ -134,8 +135,11 @@ public final class Gallery {
         }
     }
 
-    /** A ranked answer of {@link #identify}: a person, p(same), and the source of their best embedding. */
-    public record Match(String name, float probability, String source) {
+    /**
+     * A ranked answer of {@link #identify}: a person, p(same), the source of their best embedding, and the
+     * head's logit of p(same) (which keeps its resolution where p(same) rounds to 1).
+     */
+    public record Match(String name, float probability, String source, float logit) {
     }
 
     /**
@@ -303,23 +307,25 @@ public final class Gallery {
         int n = ix.people.length;
         float[] best = new float[n];
         int[] bestEmbedding = ix.first.clone();
-        Arrays.fill(best, -1f);
+        Arrays.fill(best, Float.NEGATIVE_INFINITY);
         int d = embeddingSize;
         float[] flat = ix.embeddings;
         int[] owner = ix.owner;
         for (int e = 0; e < owner.length; e++) {
-            float p = model.score(query, 0, flat, e * d);
+            float logit = model.logit(query, 0, flat, e * d);
             int who = owner[e];
-            if (p > best[who]) {
-                best[who] = p;
+            if (logit > best[who]) {
+                best[who] = logit;
                 bestEmbedding[who] = e;
             }
         }
-        // Sort (p, person) as one long per person: p >= 0, so its float bits order like its value, and
-        // the complemented index puts earlier enrolment first among equal p.
+        // Sort (logit, person) as one long per person: the logit's bits, made to order as signed ints order,
+        // above the complemented index, which puts earlier enrolment first among equal logits.
         long[] keys = new long[n];
         for (int i = 0; i < n; i++) {
-            keys[i] = ((long) Float.floatToIntBits(Math.max(0f, best[i])) << 32) | (Integer.MAX_VALUE - i);
+            int bits = Float.floatToIntBits(best[i]);
+            bits ^= (bits >> 31) & 0x7FFFFFFF;
+            keys[i] = ((long) bits << 32) | (Integer.MAX_VALUE - i);
         }
         Arrays.sort(keys);
         int k = Math.min(topK, n);
@@ -327,7 +333,8 @@ public final class Gallery {
         for (int r = 0; r < k; r++) {
             int i = Integer.MAX_VALUE - (int) keys[n - 1 - r];
             int e = bestEmbedding[i];
-            matches.add(new Match(ix.people[i].name, best[i], ix.sources[e]));
+            float p = (float) SiameseNet.sigmoid(best[i]);
+            matches.add(new Match(ix.people[i].name, p, ix.sources[e], best[i]));
         }
         return matches;
     }
