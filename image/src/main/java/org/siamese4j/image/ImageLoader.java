@@ -38,8 +38,9 @@ import org.siamese4j.model.image.GrayImage;
  * unsupported kind) ends in a {@link BadInputException} whose one-line message names the file.
  *
  * <p>Pixel values: gray 8-bit sources give exactly the file's samples; n-bit samples are scaled as
- * {@code v * 255 / (2^n - 1)} (PGM: {@code v * 255 / maxval}); colour becomes luma
- * {@code 0.299 R + 0.587 G + 0.114 B}; transparency is composited on white. Colour-management data
+ * {@code v * 255 / (2^n - 1)} (PGM: {@code v * 255 / maxval}); colour becomes BT.601 luma with
+ * OpenCV's fixed-point weights, rounded to a whole level (the one gray conversion every command uses);
+ * transparency is composited on white. Colour-management data
  * (gAMA, iCCP, sRGB chunks) is ignored: the result is the file's raw samples.
  *
  * <p>Budgets: files over {@link #MAX_FILE_BYTES} are refused before being read, and images whose header

@@ -27,11 +27,16 @@ final class RasterConversion {
     }
 
     /**
-     * ITU-R BT.601 luma 0.299 R + 0.587 G + 0.114 B, computed as (299 R + 587 G + 114 B) / 1000 so that a
-     * gray pixel (R = G = B) maps exactly to its own value.
+     * ITU-R BT.601 luma with OpenCV's cvtColor(BGR2GRAY) arithmetic, the one colour-to-gray conversion of the
+     * project: weights 4899, 9617, 1868 out of 2^14, rounded to a whole level, so that the face detector
+     * sees the 8-bit values OpenCV's cascade was tuned on, whichever command decoded the photo. A gray pixel
+     * (R = G = B) keeps its own value.
      */
     static float luma(double r, double g, double b) {
-        return (float) ((299.0 * r + 587.0 * g + 114.0 * b) / 1000.0);
+        if (r == g && g == b) {
+            return (float) r; // gray keeps its level, fractions of 16-bit samples included
+        }
+        return (float) Math.floor((4899.0 * r + 9617.0 * g + 1868.0 * b) / 16384.0 + 0.5);
     }
 
     static GrayImage toGray(BufferedImage img) {

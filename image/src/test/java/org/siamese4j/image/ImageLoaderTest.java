@@ -76,11 +76,11 @@ class ImageLoaderTest {
     void ppmAndPbmDecode() {
         byte[] p3 = "P3\n2 1\n255\n255 0 0  10 10 10\n".getBytes(StandardCharsets.US_ASCII);
         GrayImage rgb = ImageLoader.decode(p3, "c.ppm");
-        assertEquals(0.299f * 255, rgb.pixels()[0], 1e-3);
+        assertEquals(luma(255, 0, 0), rgb.pixels()[0]);
         assertEquals(10f, rgb.pixels()[1]);
 
         byte[] p6 = {'P', '6', '\n', '1', ' ', '1', '\n', '2', '5', '5', '\n', 0, (byte) 255, 0};
-        assertEquals(0.587f * 255, ImageLoader.decode(p6, "c.ppm").pixels()[0], 1e-3);
+        assertEquals(luma(0, 255, 0), ImageLoader.decode(p6, "c.ppm").pixels()[0]);
 
         byte[] p1 = "P1\n3 2\n1 0 1\n010\n".getBytes(StandardCharsets.US_ASCII);
         assertArrayEquals(new float[] {0, 255, 0, 255, 0, 255}, ImageLoader.decode(p1, "b.pbm").pixels());
@@ -112,7 +112,7 @@ class ImageLoaderTest {
         raster.setPixel(1, 0, new int[] {65535, 0, 0});
         float[] p = ImageLoader.decode(TestImages.png(new BufferedImage(cm, raster, false, null)), "rgb16.png").pixels();
         assertEquals(255f, p[0]);
-        assertEquals(0.299f * 255, p[1], 1e-3);
+        assertEquals(luma(255, 0, 0), p[1]);
 
         // Adam7-interlaced gray PNG: still exact
         javax.imageio.ImageWriter writer = javax.imageio.ImageIO.getImageWritersByFormatName("png").next();
@@ -145,8 +145,8 @@ class ImageLoaderTest {
             pal.getRaster().setSample(i, 0, 0, i);
         }
         float[] p = ImageLoader.decode(TestImages.png(pal), "pal.png").pixels();
-        assertEquals(0.299f * 255, p[0], 1e-3);
-        assertEquals(0.587f * 255, p[1], 1e-3);
+        assertEquals(76f, p[0]); // OpenCV's cvtColor gives 76 and 150 for pure red and green
+        assertEquals(150f, p[1]);
         assertEquals(10f, p[2]);
 
         BufferedImage bin = new BufferedImage(9, 2, BufferedImage.TYPE_BYTE_BINARY);
@@ -159,7 +159,7 @@ class ImageLoaderTest {
         BufferedImage rgb = TestImages.colourPattern(8, 8);
         GrayImage gray = ImageLoader.decode(TestImages.png(rgb), "rgb.png");
         int c = rgb.getRGB(5, 3);
-        assertEquals(0.299 * (c >> 16 & 255) + 0.587 * (c >> 8 & 255) + 0.114 * (c & 255), gray.get(5, 3), 1e-3);
+        assertEquals(luma(c >> 16 & 255, c >> 8 & 255, c & 255), gray.get(5, 3));
     }
 
     @Test
@@ -255,7 +255,7 @@ class ImageLoaderTest {
         BufferedImage rgb = TestImages.colourPattern(9, 3);
         GrayImage c = ImageLoader.decode(TestImages.encode(rgb, "bmp"), "c.bmp");
         int v = rgb.getRGB(8, 2);
-        assertEquals(0.299 * (v >> 16 & 255) + 0.587 * (v >> 8 & 255) + 0.114 * (v & 255), c.get(8, 2), 1e-3);
+        assertEquals(luma(v >> 16 & 255, v >> 8 & 255, v & 255), c.get(8, 2));
     }
 
     @Test
@@ -387,6 +387,22 @@ class ImageLoaderTest {
         System.arraycopy(text, 0, withChunks, afterIhdr + gama.length, text.length);
         System.arraycopy(png, afterIhdr, withChunks, afterIhdr + gama.length + text.length, png.length - afterIhdr);
         assertArrayEquals(ImageLoader.decode(png, "a.png").pixels(), ImageLoader.decode(withChunks, "b.png").pixels());
+    }
+
+    /** OpenCV's cvtColor(BGR2GRAY) for 8-bit samples: the one colour-to-gray conversion. */
+    static float luma(int r, int g, int b) {
+        return (r * 4899 + g * 9617 + b * 1868 + 8192) >> 14;
+    }
+
+    @Test
+    void colourBecomesOpenCvsFixedPointLuma() {
+        BufferedImage rgb = new BufferedImage(6, 1, BufferedImage.TYPE_INT_RGB);
+        int[] colours = {0xC86432, 0xFF0000, 0x00FF00, 0x0000FF, 0xFFFFFF, 0x030201};
+        for (int x = 0; x < colours.length; x++) {
+            rgb.setRGB(x, 0, colours[x]);
+        }
+        // the values OpenCV 4's cvtColor gives for these colours
+        assertArrayEquals(new float[] {124, 76, 150, 29, 255, 2}, ImageLoader.decode(TestImages.png(rgb), "c.png").pixels());
     }
 
     static void assertOneLineNaming(BadInputException e, String name) {

@@ -21,7 +21,7 @@ import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageOutputStream;
 
 /** Builds small test images in memory, in every format the loader reads. */
-final class TestImages {
+public final class TestImages {
     private TestImages() {
     }
 
@@ -63,7 +63,7 @@ final class TestImages {
         }
     }
 
-    static byte[] png(BufferedImage img) {
+    public static byte[] png(BufferedImage img) {
         return encode(img, "png");
     }
 
