@@ -1,4 +1,4 @@
-package org.siamese4j.cli.commands;
+package org.siamese4j.faces;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -24,15 +24,15 @@ import org.siamese4j.model.gallery.Gallery;
  * Image files are recognised by extension here (the content decides the format when they are read);
  * hidden files are skipped, other files are skipped with a warning.
  */
-final class EnrolmentFolder {
-    static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "pgm", "ppm", "pbm", "pnm", "bmp", "gif");
+public final class EnrolmentFolder {
+    public static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "pgm", "ppm", "pbm", "pnm", "bmp", "gif");
 
     /** A person to enrol, the images to use, and the folder entry they come from (for messages). */
-    record Person(String name, List<Path> images, String entry) {
+    public record Person(String name, List<Path> images, String entry) {
     }
 
     /** The people in order of name, and notices about skipped entries. */
-    record Plan(List<Person> people, List<String> warnings) {
+    public record Plan(List<Person> people, List<String> warnings) {
     }
 
     private EnrolmentFolder() {
@@ -42,7 +42,7 @@ final class EnrolmentFolder {
      * @throws BadInputException the folder is missing or unreadable, holds nobody to enrol, two entries give
      *     the same name, or a name is not a valid person name
      */
-    static Plan scan(Path dir, int perPerson) {
+    public static Plan scan(Path dir, int perPerson) {
         if (!Files.isDirectory(dir)) {
             throw new BadInputException(dir + (Files.exists(dir) ? ": not a folder" : ": no such folder"));
         }
@@ -86,7 +86,7 @@ final class EnrolmentFolder {
         return new Plan(List.copyOf(byName.values()), warnings);
     }
 
-    static boolean isImageName(String fileName) {
+    public static boolean isImageName(String fileName) {
         int dot = fileName.lastIndexOf('.');
         return dot > 0 && IMAGE_EXTENSIONS.contains(fileName.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
@@ -107,7 +107,7 @@ final class EnrolmentFolder {
     }
 
     /** Compares runs of digits by value and everything else by character: "2.jpg" before "10.jpg". */
-    static int naturalCompare(String a, String b) {
+    public static int naturalCompare(String a, String b) {
         int i = 0;
         int j = 0;
         while (i < a.length() && j < b.length()) {

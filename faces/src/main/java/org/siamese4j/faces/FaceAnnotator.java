@@ -1,4 +1,4 @@
-package org.siamese4j.cli.commands;
+package org.siamese4j.faces;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -17,21 +17,20 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.siamese4j.model.io.AtomicFile;
-import org.siamese4j.faces.Box;
 
 /**
  * Draws identified faces on a photo (a box and a "Name 0.93" label on a filled bar, sized to the face) and
  * writes the result as PNG through {@link AtomicFile}, so a reader never sees half an image.
  */
-final class FaceAnnotator {
+public final class FaceAnnotator {
     private static final Color KNOWN = new Color(0x2E, 0x9E, 0x44);
     private static final Color UNKNOWN = new Color(0xD8, 0x43, 0x15);
     private static final Color TEXT = Color.WHITE;
 
     /** One identified face to draw. */
-    record Face(Box box, String name, float p, boolean unknown) {
+    public record Face(Box box, String name, float p, boolean unknown) {
         /** "Name 0.93", as drawn and as printed. */
-        String label() {
+        public String label() {
             return String.format(Locale.ROOT, "%s %.2f", name, p);
         }
     }
@@ -46,7 +45,7 @@ final class FaceAnnotator {
      *
      * @return false when the labels could not be drawn for lack of fonts (the boxes are drawn regardless)
      */
-    static boolean draw(BufferedImage image, List<Face> faces) {
+    public static boolean draw(BufferedImage image, List<Face> faces) {
         Graphics2D g = image.createGraphics();
         try {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -98,7 +97,7 @@ final class FaceAnnotator {
     }
 
     /** Writes {@code image} as PNG to {@code target} atomically; a failure leaves any previous file intact. */
-    static void writePng(BufferedImage image, Path target) {
+    public static void writePng(BufferedImage image, Path target) {
         AtomicFile.write(target, sink -> {
             Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");
             if (!writers.hasNext()) {

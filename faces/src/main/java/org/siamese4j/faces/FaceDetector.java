@@ -1,6 +1,5 @@
 package org.siamese4j.faces;
 
-import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -40,6 +39,11 @@ public final class FaceDetector {
         this.options = Objects.requireNonNull(options, "options");
     }
 
+    /** The built-in frontal-face cascade with the default options: what the face commands use unless told otherwise. */
+    public static FaceDetector standard() {
+        return new FaceDetector(HaarCascade.builtIn(), DetectorOptions.defaults());
+    }
+
     public HaarCascade cascade() {
         return cascade;
     }
@@ -49,21 +53,12 @@ public final class FaceDetector {
     }
 
     /**
-     * The faces in a gray image (pixels 0..255, rounded to 8 bits as OpenCV sees them), in input pixel
+     * The faces in a gray image (pixels 0..255, rounded to 8 bits as OpenCV sees them; decode photos with
+     * {@code ImageLoader}, whose colour conversion is OpenCV's), in input pixel
      * coordinates, clipped to the image, sorted left to right (then top to bottom).
      */
     public List<Box> detect(GrayImage image) {
         return detect(Gray8.of(image));
-    }
-
-    /** The faces in a decoded image, converted to gray with OpenCV's luma weights first. */
-    public List<Box> detect(BufferedImage image) {
-        return detect(Gray8.luma(image));
-    }
-
-    /** OpenCV's colour-to-gray conversion (fixed-point BT.601 luma), as {@link #detect(BufferedImage)} uses. */
-    public static GrayImage toGray(BufferedImage image) {
-        return Gray8.luma(image).toGrayImage();
     }
 
     private List<Box> detect(Gray8 image) {

@@ -1,13 +1,10 @@
 package org.siamese4j.faces;
 
-import java.awt.color.ColorSpace;
-import java.awt.image.BufferedImage;
-import java.awt.image.Raster;
 import org.siamese4j.model.image.GrayImage;
 
 /**
  * An 8-bit gray image, the form OpenCV's cascade detector works on. The detector quantises its input to this
- * and builds its pyramid with OpenCV's arithmetic (fixed-point luma, equalizeHist, bilinear resize), so that
+ * and builds its pyramid with OpenCV's arithmetic (equalizeHist, bilinear resize; the fixed-point luma is ImageLoader's), so that
  * the cascade sees the pixel values it was trained and tuned on.
  */
 final class Gray8 {
@@ -15,11 +12,6 @@ final class Gray8 {
     private static final int FRACTION_BITS = 8;
     private static final int ONE = 1 << FRACTION_BITS;
     private static final int HALF_PRODUCT = 1 << (2 * FRACTION_BITS - 1);
-    /** OpenCV's fixed-point BT.601 luma weights for R, G, B, out of 2^14. */
-    private static final int LUMA_SHIFT = 14;
-    private static final int LUMA_R = 4899;
-    private static final int LUMA_G = 9617;
-    private static final int LUMA_B = 1868;
 
     final int width;
     final int height;
@@ -44,53 +36,6 @@ final class Gray8 {
             out[i] = (byte) clampToByte(Math.rint(src[i]));
         }
         return new Gray8(image.width(), image.height(), out);
-    }
-
-    /**
-     * The luma of a decoded image with OpenCV's cvtColor(BGR2GRAY) arithmetic. Gray rasters are read as they
-     * are, because {@link BufferedImage#getRGB} would pass them through a gamma conversion.
-     */
-    static Gray8 luma(BufferedImage image) {
-        int w = image.getWidth();
-        int h = image.getHeight();
-        byte[] out = new byte[Math.multiplyExact(w, h)];
-        Raster raster = image.getRaster();
-        boolean gray = image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY
-                && raster.getNumBands() == 1;
-        if (gray) {
-            int bits = raster.getSampleModel().getSampleSize(0);
-            int max = (1 << bits) - 1;
-            int[] row = new int[w];
-            for (int y = 0; y < h; y++) {
-                raster.getSamples(0, y, w, 1, 0, row);
-                for (int x = 0; x < w; x++) {
-                    int v = bits == 8 ? row[x] : (int) ((row[x] * 255L + max / 2) / max);
-                    out[y * w + x] = (byte) v;
-                }
-            }
-        } else {
-            int[] row = new int[w];
-            for (int y = 0; y < h; y++) {
-                image.getRGB(0, y, w, 1, row, 0, w);
-                for (int x = 0; x < w; x++) {
-                    int argb = row[x];
-                    int r = (argb >> 16) & 0xFF;
-                    int g = (argb >> 8) & 0xFF;
-                    int b = argb & 0xFF;
-                    out[y * w + x] = (byte) ((r * LUMA_R + g * LUMA_G + b * LUMA_B + (1 << (LUMA_SHIFT - 1)))
-                            >> LUMA_SHIFT);
-                }
-            }
-        }
-        return new Gray8(w, h, out);
-    }
-
-    GrayImage toGrayImage() {
-        float[] out = new float[pixels.length];
-        for (int i = 0; i < pixels.length; i++) {
-            out[i] = pixels[i] & 0xFF;
-        }
-        return new GrayImage(width, height, out);
     }
 
     int get(int x, int y) {

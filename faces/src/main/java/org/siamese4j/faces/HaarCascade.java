@@ -1,5 +1,8 @@
 package org.siamese4j.faces;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
@@ -83,6 +86,33 @@ public final class HaarCascade {
     /** Parses an OpenCV cascade XML file; see {@link CascadeParser#parse(Path)}. */
     public static HaarCascade load(Path file) {
         return CascadeParser.parse(file);
+    }
+
+    /** File name of OpenCV's frontal-face cascade, which ships with this module. */
+    public static final String BUILT_IN_FILE = "haarcascade_frontalface_default.xml";
+
+    /**
+     * OpenCV's frontal-face cascade (Intel License Agreement, in the resource
+     * {@code haarcascade_frontalface_default.LICENSE.txt} beside it), parsed once and shared.
+     */
+    public static HaarCascade builtIn() {
+        return BuiltIn.CASCADE;
+    }
+
+    /** Parsed on first use only: commands that detect nothing never pay for the 0.9 MB of XML. */
+    private static final class BuiltIn {
+        static final HaarCascade CASCADE = read();
+
+        private static HaarCascade read() {
+            try (InputStream in = HaarCascade.class.getResourceAsStream(BUILT_IN_FILE)) {
+                if (in == null) {
+                    throw new IllegalStateException("the built-in cascade " + BUILT_IN_FILE + " is missing from the jar");
+                }
+                return CascadeParser.parse(in.readNBytes((int) CascadeParser.MAX_FILE_BYTES), "built-in " + BUILT_IN_FILE);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the built-in cascade " + BUILT_IN_FILE, e);
+            }
+        }
     }
 
     /** Where the cascade was read from, for messages. */

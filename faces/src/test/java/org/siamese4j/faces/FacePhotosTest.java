@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -14,8 +13,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.siamese4j.image.ImageLoader;
 import org.siamese4j.model.image.GrayImage;
 
 /**
@@ -37,15 +36,11 @@ class FacePhotosTest {
     private static final List<Box> MYSELF = List.of(new Box(121, 162, 163, 163));
 
     private static FaceDetector detector() {
-        return new FaceDetector(HaarCascade.load(TestCascades.realCascade("the photo tests")),
-                DetectorOptions.defaults());
+        return FaceDetector.standard();
     }
 
-    private static BufferedImage photo(String relative) throws IOException {
-        Path file = TestCascades.dataDirectory("the photo tests").resolve("seed-photos").resolve(relative);
-        BufferedImage image = ImageIO.read(file.toFile());
-        assertNotNull(image, file.toString());
-        return image;
+    private static GrayImage photo(String relative) {
+        return ImageLoader.load(TestCascades.dataDirectory("the photo tests").resolve("seed-photos").resolve(relative));
     }
 
     @Test
@@ -96,11 +91,11 @@ class FacePhotosTest {
                 if (entry.isDirectory() || !entry.getName().endsWith(".jpg") || index++ % 100 != 0) {
                     continue;
                 }
-                BufferedImage image;
+                GrayImage image;
                 try (InputStream in = file.getInputStream(entry)) {
-                    image = ImageIO.read(in);
+                    image = ImageLoader.decode(in.readAllBytes(), entry.getName());
                 }
-                assertEquals(250, image.getWidth());
+                assertEquals(250, image.width());
                 images++;
                 detector.detect(image).stream()
                         .filter(b -> Math.abs(b.x() + b.w() / 2 - 125) <= 20 && Math.abs(b.y() + b.h() / 2 - 125) <= 20)
@@ -122,7 +117,7 @@ class FacePhotosTest {
     @Test
     void detectsIn1200x800PhotoQuickly() throws IOException {
         FaceDetector detector = detector();
-        GrayImage image = FaceDetector.toGray(photo("sample/got.jpg"));
+        GrayImage image = photo("sample/got.jpg");
         assertEquals(1200, image.width());
         for (int i = 0; i < 5; i++) {
             detector.detect(image);

@@ -48,28 +48,6 @@ class Gray8Test {
     }
 
     @Test
-    void lumaUsesOpenCvWeights() {
-        BufferedImage rgb = new BufferedImage(6, 1, BufferedImage.TYPE_INT_RGB);
-        int[] colours = {0xC86432, 0xFF0000, 0x00FF00, 0x0000FF, 0xFFFFFF, 0x030201};
-        for (int x = 0; x < colours.length; x++) {
-            rgb.setRGB(x, 0, colours[x]);
-        }
-        assertArrayEquals(new int[] {124, 76, 150, 29, 255, 2}, unsigned(Gray8.luma(rgb)));
-    }
-
-    @Test
-    void grayImagesAreReadWithoutGammaConversion() {
-        BufferedImage gray = new BufferedImage(3, 1, BufferedImage.TYPE_BYTE_GRAY);
-        gray.getRaster().setSamples(0, 0, 3, 1, 0, new int[] {17, 128, 250});
-        assertArrayEquals(new int[] {17, 128, 250}, unsigned(Gray8.luma(gray)));
-        BufferedImage gray16 = new BufferedImage(2, 1, BufferedImage.TYPE_USHORT_GRAY);
-        gray16.getRaster().setSamples(0, 0, 2, 1, 0, new int[] {65535, 257 * 100});
-        assertArrayEquals(new int[] {255, 100}, unsigned(Gray8.luma(gray16)));
-        GrayImage asFloat = FaceDetector.toGray(gray);
-        assertArrayEquals(new float[] {17, 128, 250}, asFloat.pixels());
-    }
-
-    @Test
     void floatPixelsRoundLikeSaturateCast() {
         GrayImage image = new GrayImage(6, 1, new float[] {2.5f, 3.5f, -4f, 300f, Float.NaN, 254.6f});
         assertArrayEquals(new int[] {2, 4, 0, 255, 0, 255}, unsigned(Gray8.of(image)));

@@ -1,5 +1,9 @@
 package org.siamese4j.faces;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -116,11 +120,12 @@ final class TestCascades {
         return Path.of(data);
     }
 
-    /** OpenCV's frontal-face cascade from the data directory, or a skipped test. */
-    static Path realCascade(String skippedWhat) {
-        Path file = dataDirectory(skippedWhat).resolve("cascades").resolve(CascadeLocator.CASCADE_FILE);
-        Assumptions.assumeTrue(file.toFile().isFile(), file + " missing: skipping " + skippedWhat);
-        return file;
+    /** The bytes of OpenCV's frontal-face cascade as it ships in the faces module. */
+    static byte[] builtInCascadeBytes() throws IOException {
+        try (InputStream in = HaarCascade.class.getResourceAsStream(HaarCascade.BUILT_IN_FILE)) {
+            assertNotNull(in, "the built-in cascade resource");
+            return in.readAllBytes();
+        }
     }
 
     /** The elements every item of {@link #SMALL} has, for mutation tests. */
