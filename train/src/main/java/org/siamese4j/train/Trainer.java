@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.siamese4j.engine.BadInputException;
 import org.siamese4j.model.LossParts;
 import org.siamese4j.model.ModelFile;
+import org.siamese4j.model.OpenSetCalibration;
 import org.siamese4j.model.Preprocessing;
 import org.siamese4j.model.SgdMomentum;
 import org.siamese4j.model.SiameseNet;
@@ -281,7 +282,9 @@ public final class Trainer {
         if (haveBest || (valTrials.isEmpty() && !diverged)) {
             threshold = validation == null ? 0.5 : Calibration.eerThreshold(net, preprocessing, validation, options.calibrationPairs,
                     options.valWithinGroup, options.seed ^ 0xCA1BL);
-            model = writeModel(threshold, haveBest ? bestStep : optimizer.step());
+            // what keeps gallery searches' false-positive identification rate at a target, per gallery size
+            OpenSetCalibration openSet = OpenSetData.calibrate(net, preprocessing, validation);
+            model = writeModel(threshold, openSet, haveBest ? bestStep : optimizer.step());
         } else if (Files.exists(modelPath())) {
             model = modelPath();
         }
@@ -335,20 +338,20 @@ public final class Trainer {
             bestStep = step;
             evalsSinceBest = 0;
             bestWeights = net.params().values().clone();
-            writeModel(0.5, step);
+            writeModel(0.5, null, step);
         } else {
             evalsSinceBest++;
         }
         return acc;
     }
 
-    private Path writeModel(double threshold, long step) {
+    private Path writeModel(double threshold, OpenSetCalibration openSet, long step) {
         Map<String, String> meta = new LinkedHashMap<>(metadata);
         meta.put("steps", Long.toString(step));
         meta.put("validation-accuracy", bestAccuracy < 0 ? "" : String.format(Locale.ROOT, "%.4f", bestAccuracy));
         meta.put("validation-way", valTrials.isEmpty() ? "" : Integer.toString(valTrials.get(0).supportClasses().length));
         meta.put("threshold-method", threshold == 0.5 && validation == null ? "default" : "eer-on-validation");
-        ModelFile.save(modelPath(), net, preprocessing, threshold, meta);
+        ModelFile.save(modelPath(), net, preprocessing, threshold, meta, openSet);
         return modelPath();
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.siamese4j.engine.BadInputException;
+import org.siamese4j.model.Proportions;
 import org.siamese4j.train.data.LoadedDataset;
 import org.siamese4j.train.data.LoadedDataset.LoadedClass;
 
@@ -134,17 +135,9 @@ public final class OneShot {
         return new Result(way, trials, correct, trials == 0 ? 0 : (double) correct / trials, ci[0], ci[1]);
     }
 
-    /** 95% Wilson score interval for a binomial proportion. */
+    /** 95% Wilson score interval for a binomial proportion ({@link Proportions#wilson95}). */
     public static double[] wilson(int successes, int n) {
-        if (n == 0) {
-            return new double[] {0, 1};
-        }
-        double z = 1.959963984540054;
-        double p = (double) successes / n;
-        double denom = 1 + z * z / n;
-        double centre = (p + z * z / (2.0 * n)) / denom;
-        double half = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / denom;
-        return new double[] {Math.max(0, centre - half), Math.min(1, centre + half)};
+        return Proportions.wilson95(successes, n);
     }
 
     private static int[] distinct(SplittableRandom rnd, int n, int k) {
