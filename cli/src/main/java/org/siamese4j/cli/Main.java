@@ -32,6 +32,7 @@ public final class Main {
         return new CommandRegistry(
                 new TrainCommand(),
                 new EvalCommand(),
+                new CalibrateCommand(),
                 new VerifyCommand(),
                 new EnrollCommand(),
                 new IdentifyCommand(),

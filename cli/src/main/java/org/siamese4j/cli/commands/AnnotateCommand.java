@@ -18,11 +18,13 @@ import org.siamese4j.cli.Positionals;
 import org.siamese4j.cli.UsageException;
 import org.siamese4j.cli.ValueParser;
 import org.siamese4j.engine.BadInputException;
+import org.siamese4j.faces.FaceAnnotator;
+import org.siamese4j.faces.FaceEmbedder;
+import org.siamese4j.faces.FaceRecognizer;
+import org.siamese4j.faces.MatchRule;
+import org.siamese4j.image.ImageLoader;
 import org.siamese4j.model.SiameseModel;
 import org.siamese4j.model.gallery.Gallery;
-import org.siamese4j.model.image.GrayImage;
-import org.siamese4j.faces.Box;
-import org.siamese4j.image.ImageLoader;
 
 /**
  * {@code siamese annotate}: finds the faces in photos, identifies each against a gallery, and writes a
@@ -50,26 +52,29 @@ public final class AnnotateCommand implements Command {
                 Detects the faces in each PHOTO (JPEG, baseline or progressive, PNG, PGM, ...), crops each one
                 where the model expects a face, identifies it against the gallery, and draws on a colour copy
                 a box and a label per face: "Name 0.93" (green) for a match, "unknown 0.31" (orange) when
-                p(same) is below the model's calibrated threshold (or --threshold). The copy is written as PNG, atomically:
+                nobody passes the rule: by default the one that names strangers in at most 1 % of searches of
+                a gallery of this size (--fpir P for another rate, --threshold P for a fixed p(same); see
+                'siamese identify --help'). The copy is written as PNG, atomically:
                 to --out for one photo, or into --out-dir as NAME.png per photo. A photo is never
                 overwritten: an output path that is one of the input photos is refused.
 
-                The cascade is found as for 'siamese detect' (see its help).
+                Without --model the built-in face model is used, without --cascade the built-in cascade.
 
                 Exit code: 0 written (also when a photo has no face); 2 for bad input (missing or unreadable
-                photos or files, no cascade, an empty gallery or another model's gallery, an output that
-                would overwrite a photo).
-                JSON: {photos: [{path, out, faces: [{x, y, w, h, name, p, unknown}]}]}
+                photos or files, an invalid cascade, an empty gallery or another model's gallery, an output
+                that would overwrite a photo).
+                JSON: {photos: [{path, out, faces: [{x, y, w, h, name, p, unknown}]}], threshold, rule}
 
                 examples:
-                  siamese annotate --model faces.s4j --gallery team.gallery --out annotated.png group.jpg
-                  siamese annotate --model faces.s4j --gallery team.gallery --out-dir annotated/ *.jpg""";
+                  siamese annotate --gallery team.gallery --out annotated.png group.jpg
+                  siamese annotate --gallery team.gallery --out-dir annotated/ *.jpg""";
     }
 
     @Override
     public List<Option<?>> options() {
-        List<Option<?>> options = new ArrayList<>(List.of(FaceEmbedder.MODEL, FaceEmbedder.GALLERY, FaceEmbedder.THRESHOLD, OUT, OUT_DIR));
-        options.addAll(FaceDetection.OPTIONS);
+        List<Option<?>> options = new ArrayList<>(List.of(FaceOptions.MODEL, FaceOptions.GALLERY, FaceOptions.FPIR,
+                FaceOptions.THRESHOLD, OUT, OUT_DIR));
+        options.addAll(FaceOptions.DETECTOR);
         return options;
     }
 
@@ -85,13 +90,16 @@ public final class AnnotateCommand implements Command {
             photos.add(inv.positional(i, ValueParser.path()));
         }
         List<Path> outputs = outputs(inv, photos);
-        FaceEmbedder.requireFiles(photos);
-        Gallery gallery = FaceEmbedder.loadGallery(inv.get(FaceEmbedder.GALLERY));
-        SiameseModel model = SiameseModel.load(inv.get(FaceEmbedder.MODEL), inv.kernels());
-        double threshold = FaceEmbedder.threshold(inv, model);
+        FaceOptions.requireFiles(photos);
+        MatchRule rule = FaceOptions.rule(inv);
+        Gallery gallery = FaceOptions.loadGallery(inv.get(FaceOptions.GALLERY));
+        SiameseModel model = FaceOptions.model(inv);
         gallery.checkReady(model);
-        FaceDetection.Detector detector = FaceDetection.open(inv, null);
-        FaceEmbedder embedder = new FaceEmbedder(model, detector.detector());
+        FaceRecognizer recognizer = new FaceRecognizer(new FaceEmbedder(model, FaceOptions.detector(inv)), gallery, rule);
+        MatchRule.Decision decision = recognizer.decision();
+        if (decision.fellBack()) {
+            inv.progress("warning: " + decision.rule());
+        }
         if (inv.has(OUT_DIR)) {
             createFolder(inv.get(OUT_DIR));
         }
@@ -102,28 +110,23 @@ public final class AnnotateCommand implements Command {
             Path photo = photos.get(i);
             Path out = outputs.get(i);
             byte[] bytes = ImageLoader.readFile(photo);
-            GrayImage gray = ImageLoader.decode(bytes, photo.toString()); // what enrolment embedded from
+            List<FaceRecognizer.Identified> identified = recognizer.identifyAll(ImageLoader.decode(bytes, photo.toString()), 1);
             BufferedImage color = ImageLoader.decodeColor(bytes, photo.toString());
-            List<Box> boxes = detector.detector().detect(color);
-            float[][] embeddings = embedder.embedFaces(gray, boxes);
             List<Json.Obj> faces = new ArrayList<>();
             List<FaceAnnotator.Face> drawn = new ArrayList<>();
-            for (int f = 0; f < boxes.size(); f++) {
-                Box box = boxes.get(f);
-                Gallery.Match best = gallery.identify(model, embeddings[f], 1).get(0);
-                boolean unknown = best.probability() < threshold;
-                String name = unknown ? IdentifyCommand.UNKNOWN : best.name();
-                drawn.add(new FaceAnnotator.Face(box, name, best.probability(), unknown));
-                faces.add(IdentifyCommand.box(box).put("name", name).put("p", best.probability()).put("unknown", unknown));
+            for (FaceRecognizer.Identified face : identified) {
+                drawn.add(new FaceAnnotator.Face(face.box(), face.name(), face.best().probability(), face.unknown()));
+                faces.add(FaceOptions.json(face.box()).put("name", face.name()).put("p", face.best().probability())
+                        .put("unknown", face.unknown()));
             }
             labelsDrawn &= FaceAnnotator.draw(color, drawn);
             FaceAnnotator.writePng(color, out);
-            if (boxes.isEmpty()) {
+            if (identified.isEmpty()) {
                 inv.progress("warning: " + photo + ": no faces found; written unchanged");
             }
             results.add(Json.object().put("path", photo.toString()).put("out", out.toString()).put("faces", faces));
             if (!inv.json()) {
-                StringBuilder line = new StringBuilder(photo + " -> " + out + ": " + EnrollCommand.count(boxes.size(), "face"));
+                StringBuilder line = new StringBuilder(photo + " -> " + out + ": " + EnrollCommand.count(identified.size(), "face"));
                 for (int f = 0; f < drawn.size(); f++) {
                     line.append(f == 0 ? ": " : ", ").append(drawn.get(f).label());
                 }
@@ -134,7 +137,10 @@ public final class AnnotateCommand implements Command {
             inv.progress("warning: no usable font in this Java runtime: faces are boxed but not labelled");
         }
         if (inv.json()) {
-            inv.printJson(Json.object().put("photos", results).put("threshold", threshold));
+            inv.printJson(Json.object().put("photos", results).put("threshold", decision.probability())
+                    .put("rule", decision.rule()));
+        } else {
+            inv.out().println("rule: " + decision.rule());
         }
         return ExitCode.OK;
     }

@@ -1,6 +1,5 @@
 package org.siamese4j.cli.commands;
 
-import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +11,7 @@ import org.siamese4j.cli.Option;
 import org.siamese4j.cli.Positionals;
 import org.siamese4j.cli.ValueParser;
 import org.siamese4j.faces.Box;
+import org.siamese4j.faces.FaceDetector;
 import org.siamese4j.image.ImageLoader;
 
 /** {@code siamese detect}: the face boxes in photos, from the Haar-cascade detector alone (no model). */
@@ -34,12 +34,12 @@ public final class DetectCommand implements Command {
                 detectMultiScale) over each PHOTO and prints the face boxes in pixels, left to right:
                 x, y (top left corner), w, h. No model is needed.
 
-                Without --cascade the cascade haarcascade_frontalface_default.xml is looked for in
-                $SIAMESE_DATA/cascades and in the opencv-data package's folders; the one used is named on
-                stderr.
+                Without --cascade it uses OpenCV's haarcascade_frontalface_default.xml, which ships inside
+                the jar (Intel License Agreement, see the README). Colour photos are converted to gray with
+                OpenCV's own weights, by the same code every command reads images with.
 
                 Exit code: 0 (also when a photo has no face); 2 for bad input (a missing or unreadable photo,
-                no cascade found, an invalid cascade file).
+                a missing or invalid cascade file).
                 JSON: {photos: [{path, boxes: [{x, y, w, h}]}], cascade, options: {scale_factor,
                 min_neighbors, min_size}}
 
@@ -50,7 +50,7 @@ public final class DetectCommand implements Command {
 
     @Override
     public List<Option<?>> options() {
-        return FaceDetection.OPTIONS;
+        return FaceOptions.DETECTOR;
     }
 
     @Override
@@ -69,15 +69,13 @@ public final class DetectCommand implements Command {
         for (int i = 0; i < inv.positionals().size(); i++) {
             photos.add(inv.positional(i, ValueParser.path()));
         }
-        FaceEmbedder.requireFiles(photos);
-        FaceDetection.Detector detector = FaceDetection.open(inv, null);
+        FaceOptions.requireFiles(photos);
+        FaceDetector detector = FaceOptions.detector(inv);
         List<Json.Obj> results = new ArrayList<>();
         for (Path photo : photos) {
-            // colour in, as OpenCV reads it: the detector converts with OpenCV's own luma
-            BufferedImage image = ImageLoader.loadColor(photo);
-            List<Box> boxes = detector.detector().detect(image);
+            List<Box> boxes = detector.detect(ImageLoader.load(photo));
             List<Json.Obj> boxJson = new ArrayList<>();
-            boxes.forEach(b -> boxJson.add(IdentifyCommand.box(b)));
+            boxes.forEach(b -> boxJson.add(FaceOptions.json(b)));
             results.add(Json.object().put("path", photo.toString()).put("boxes", boxJson));
             if (!inv.json()) {
                 inv.out().println(photo + ": " + EnrollCommand.count(boxes.size(), "face"));
@@ -89,8 +87,8 @@ public final class DetectCommand implements Command {
         if (inv.json()) {
             inv.printJson(Json.object()
                     .put("photos", results)
-                    .put("cascade", detector.cascade().toString())
-                    .put("options", FaceDetection.json(detector.detector().options())));
+                    .put("cascade", detector.cascade().source())
+                    .put("options", FaceOptions.json(detector.options())));
         }
         return ExitCode.OK;
     }

@@ -12,10 +12,11 @@ import org.siamese4j.cli.Option;
 import org.siamese4j.cli.Positionals;
 import org.siamese4j.cli.UsageException;
 import org.siamese4j.cli.ValueParser;
+import org.siamese4j.faces.EnrolmentFolder;
+import org.siamese4j.faces.FaceEmbedder;
 import org.siamese4j.model.SiameseModel;
 import org.siamese4j.model.gallery.Gallery;
 import org.siamese4j.model.io.WriteLock;
-import org.siamese4j.faces.FaceDetector;
 
 /**
  * {@code siamese enroll}: adds people to a gallery, or replaces what it holds for them, one embedding per
@@ -51,7 +52,8 @@ public final class EnrollCommand implements Command {
                 In each image the face detector looks for the face: one face is used as found; of several,
                 the largest is used, with a warning; with none, the whole image is taken to be the face
                 (as for images that are already face crops), with a warning; --no-detect skips the detector
-                and uses every image whole. The face is cropped where the model expects it. Images are
+                and uses every image whole. The face is cropped where the model expects it (without --model,
+                the built-in face model's; without --cascade, the built-in cascade finds faces). Images are
                 read by content (JPEG, PNG, PGM/PPM, BMP, GIF), so PNG data in a .jpg file works.
 
                 Exit code: 0 enrolled; 2 for bad input (missing or unreadable images, a name given twice, an
@@ -59,16 +61,16 @@ public final class EnrollCommand implements Command {
                 JSON: {gallery, people, enrolled: [{name, images, replaced}], warnings}
 
                 examples:
-                  siamese enroll --model faces.s4j --gallery team.gallery "Ada Lovelace" ada1.jpg ada2.jpg
-                  siamese enroll --model faces.s4j --gallery team.gallery --dir seed-photos/database
+                  siamese enroll --gallery team.gallery "Ada Lovelace" ada1.jpg ada2.jpg
+                  siamese enroll --gallery team.gallery --dir seed-photos/database
                   siamese enroll --model faces.s4j --gallery team.gallery --dir seed-photos/eval --per-person 5""";
     }
 
     @Override
     public List<Option<?>> options() {
-        List<Option<?>> options = new ArrayList<>(List.of(FaceEmbedder.MODEL, FaceEmbedder.GALLERY, DIR, PER_PERSON,
-                FaceEmbedder.NO_DETECT));
-        options.addAll(FaceDetection.OPTIONS);
+        List<Option<?>> options = new ArrayList<>(List.of(FaceOptions.MODEL, FaceOptions.GALLERY, DIR, PER_PERSON,
+                FaceOptions.NO_DETECT));
+        options.addAll(FaceOptions.DETECTOR);
         return options;
     }
 
@@ -82,12 +84,12 @@ public final class EnrollCommand implements Command {
         List<String> warnings = new ArrayList<>();
         List<EnrolmentFolder.Person> people = plan(inv, warnings);
         List<Path> allImages = people.stream().flatMap(p -> p.images().stream()).toList();
-        FaceEmbedder.requireFiles(allImages);
+        FaceOptions.requireFiles(allImages);
 
-        Path galleryPath = inv.get(FaceEmbedder.GALLERY);
+        Path galleryPath = inv.get(FaceOptions.GALLERY);
         try (WriteLock lock = WriteLock.acquire(galleryPath)) {
             Gallery existing = Files.exists(galleryPath) ? Gallery.load(galleryPath) : null;
-            SiameseModel model = SiameseModel.load(inv.get(FaceEmbedder.MODEL), inv.kernels());
+            SiameseModel model = FaceOptions.model(inv);
             Gallery gallery;
             if (existing != null) {
                 existing.checkModel(model); // refused before any image is embedded
@@ -95,10 +97,8 @@ public final class EnrollCommand implements Command {
             } else {
                 gallery = Gallery.create(model.sha256(), model.embeddingSize());
             }
-            FaceDetector detector = FaceEmbedder.detectorFor(inv);
-            FaceEmbedder embedder = new FaceEmbedder(model, detector);
-
-            List<FaceEmbedder.Face> faces = embedder.embedImages(allImages);
+            FaceEmbedder embedder = new FaceEmbedder(model, FaceOptions.detectorUnlessNoDetect(inv));
+            List<FaceEmbedder.Face> faces = embedder.embedFiles(allImages);
             List<Json.Obj> enrolled = new ArrayList<>();
             int next = 0;
             for (EnrolmentFolder.Person person : people) {

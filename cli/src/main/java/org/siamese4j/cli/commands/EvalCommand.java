@@ -17,13 +17,20 @@ import org.siamese4j.cli.Option;
 import org.siamese4j.cli.UsageException;
 import org.siamese4j.cli.ValueParser;
 import org.siamese4j.engine.BadInputException;
+import org.siamese4j.faces.EnrolmentFolder;
+import org.siamese4j.faces.FaceEmbedder;
+import org.siamese4j.faces.IdentificationProtocol;
+import org.siamese4j.faces.MatchRule;
+import org.siamese4j.model.GallerySearches;
 import org.siamese4j.model.ModelFile;
+import org.siamese4j.model.OpenSetReport;
 import org.siamese4j.model.Preprocessing;
 import org.siamese4j.model.SiameseModel;
+import org.siamese4j.model.Proportions;
 import org.siamese4j.model.SiameseNet;
-import org.siamese4j.model.gallery.Gallery;
 import org.siamese4j.train.DataSplits;
 import org.siamese4j.train.TrainOptions;
+import org.siamese4j.train.OpenSetData;
 import org.siamese4j.train.data.LoadedDataset;
 import org.siamese4j.train.eval.Baselines;
 import org.siamese4j.train.eval.EmbeddingTable;
@@ -60,6 +67,11 @@ public final class EvalCommand implements Command {
             "with --identification: only these person folders (names, or ranges like s31..s40)");
     static final Option<Boolean> DETECT = Option.flag("detect",
             "with --identification: find the face in each image and crop it as the face commands do");
+    static final Option<Boolean> OPEN_SET = Option.flag("open-set",
+            "open-set identification benchmark on held-out people (the --split classes of --data, or the people of"
+                    + " --identification DIR): rank-1, FNIR at FPIR 1 % and 10 %, FPIR at the model's calibrated rule");
+    static final Option<List<String>> GALLERY_SIZES = Option.value("gallery-sizes", "LIST", ValueParser.list(),
+            "with --open-set: gallery sizes, 'all' for everybody (default 10,100,all)");
     static final Option<Integer> TTA = Option.value("tta", "N", ValueParser.intRange(1, 64),
             "one-shot and --pairs: average each image's embedding over itself and N-1 seeded random distortions"
                     + " (test-time augmentation)").defaultValue(1);
@@ -95,7 +107,14 @@ public final class EvalCommand implements Command {
                 --eigenfaces adds the Eigenfaces baseline (PCA on the training classes, whitened, nearest neighbour).
                 --identification DIR: the face app's protocol on 'Person Name/N.jpg' folders: enrol the first --enrol
                 images of each person in a gallery, identify every other image; reports how many are named right,
-                named wrong, or called unknown at the model's calibrated threshold (and top-1 ignoring it).
+                named wrong, or called unknown under the face app's rule (--fpir, default 1 %, or --threshold), and
+                under the model's equal-error threshold, and top-1 ignoring both.
+                --open-set: the open-set benchmark (ISO/IEC 19795-1 terms) on the test people of --data (or
+                --split validation, or the people of --identification DIR): each person with two or more images is
+                enrolled with their first, their other images search the gallery (mated), and every other
+                person's images search it too (non-mated, strangers). For galleries of 10, 100 and all people
+                (100 random galleries below all): rank-1, FNIR at the thresholds that hold this test's FPIR at 1 %
+                and 10 %, and FPIR and FNIR at the model's calibrated FPIR-1 % rule and at its equal-error threshold.
 
                 Exit codes: 0 measured; 2 bad input (e.g. --way larger than the number of classes).
                 JSON: {task, way, trials, accuracy, ci95, seconds, ...}
@@ -105,22 +124,24 @@ public final class EvalCommand implements Command {
                   siamese eval --model runs/att-a/model.s4j --ensemble runs/att-b/model.s4j --way 10 --trials 2000
                   siamese eval --model runs/omniglot/model.s4j --lake-runs omniglot/python/one-shot-classification
                   siamese eval --model runs/lfw/model.s4j --data lfw-train.zip --pairs pairs.txt --folds 5 --eigenfaces
-                  siamese eval --model runs/lfw/model.s4j --identification seed-photos/eval --enrol 1 --detect""";
+                  siamese eval --model runs/lfw/model.s4j --identification seed-photos/eval --enrol 1 --detect
+                  siamese eval --model runs/lfw/model.s4j --data lfw-train.zip --open-set""";
     }
 
     @Override
     public List<Option<?>> options() {
         List<Option<?>> all = new ArrayList<>(List.of(MODEL, DATA, SPLIT, WAY, TRIALS, ACROSS, SEED, LAKE, PAIRS, FOLDS,
-                IDENTIFICATION, ENROL, PEOPLE, DETECT, TTA, TTA_AUGMENT, ENSEMBLE, EIGENFACES));
-        all.addAll(FaceDetection.OPTIONS);
+                IDENTIFICATION, ENROL, PEOPLE, DETECT, FaceOptions.FPIR, FaceOptions.THRESHOLD, OPEN_SET, GALLERY_SIZES,
+                TTA, TTA_AUGMENT, ENSEMBLE, EIGENFACES));
+        all.addAll(FaceOptions.DETECTOR);
         return all;
     }
 
     @Override
     public int run(Invocation inv) {
         long t0 = System.nanoTime();
-        if (inv.get(ENSEMBLE) != null && inv.get(IDENTIFICATION) != null) {
-            throw new UsageException("--ensemble works with one-shot trials, --pairs and --lake-runs, not with --identification");
+        if (inv.get(ENSEMBLE) != null && (inv.get(IDENTIFICATION) != null || inv.get(OPEN_SET))) {
+            throw new UsageException("--ensemble works with one-shot trials, --pairs and --lake-runs, not with --identification or --open-set");
         }
         ModelFile.Loaded loaded = ModelFile.load(inv.get(MODEL), inv.kernels());
         // every model file is read before any data, so a bad one fails at once
@@ -129,7 +150,9 @@ public final class EvalCommand implements Command {
             ensemble.add(new Member(Path.of(file), ModelFile.load(Path.of(file), inv.kernels())));
         }
         Json.Obj result;
-        if (inv.get(IDENTIFICATION) != null) {
+        if (inv.get(OPEN_SET)) {
+            result = openSet(inv, loaded);
+        } else if (inv.get(IDENTIFICATION) != null) {
             result = identification(inv, loaded);
         } else if (inv.get(LAKE) != null) {
             result = lake(inv, loaded, ensemble);
@@ -145,7 +168,8 @@ public final class EvalCommand implements Command {
         return ExitCode.OK;
     }
 
-    private Json.Obj identification(Invocation inv, ModelFile.Loaded m) {
+    /** The people of --identification DIR, or of --people among them. */
+    private static List<EnrolmentFolder.Person> people(Invocation inv) {
         EnrolmentFolder.Plan plan = EnrolmentFolder.scan(inv.get(IDENTIFICATION), Integer.MAX_VALUE);
         List<EnrolmentFolder.Person> people = new ArrayList<>(plan.people());
         if (inv.get(PEOPLE) != null) {
@@ -155,72 +179,121 @@ public final class EvalCommand implements Command {
                 throw new BadInputException("--people: none of them are in " + inv.get(IDENTIFICATION));
             }
         }
-        int k = inv.get(ENROL);
-        SiameseModel model = SiameseModel.load(inv.get(MODEL), inv.kernels());
-        FaceEmbedder faces = inv.get(DETECT) ? new FaceEmbedder(model, FaceDetection.open(inv, "or drop --detect").detector()) : null;
-        Gallery gallery = Gallery.create(model.sha256().isEmpty() ? "unsaved" : model.sha256(), model.embeddingSize());
-        List<Path> queries = new ArrayList<>();
-        List<String> truth = new ArrayList<>();
-        for (EnrolmentFolder.Person p : people) {
-            if (p.images().size() <= k) {
-                inv.progress("warning: " + p.name() + " has " + p.images().size() + " images, none left to identify after enrolling " + k);
-            }
-            List<Path> enrol = p.images().subList(0, Math.min(k, p.images().size()));
-            List<float[]> embeddings = embed(model, faces, enrol);
-            List<String> sources = enrol.stream().map(x -> x.getFileName().toString()).toList();
-            gallery.put(p.name(), embeddings, sources);
-            for (Path q : p.images().subList(Math.min(k, p.images().size()), p.images().size())) {
-                queries.add(q);
-                truth.add(p.name());
-            }
-        }
-        if (queries.isEmpty()) {
-            throw new BadInputException(inv.get(IDENTIFICATION) + ": nothing left to identify after enrolling " + k + " per person");
-        }
-        List<float[]> q = embed(model, faces, queries);
-        int right = 0;
-        int wrong = 0;
-        int unknown = 0;
-        int top1 = 0;
-        for (int i = 0; i < q.size(); i++) {
-            Gallery.Match best = gallery.identify(model, q.get(i), 1).get(0);
-            boolean correctName = best.name().equals(truth.get(i));
-            if (correctName) {
-                top1++;
-            }
-            if (!model.same(best.probability())) {
-                unknown++;
-            } else if (correctName) {
-                right++;
-            } else {
-                wrong++;
-            }
-        }
-        int n = q.size();
-        OneShot.Result r = OneShot.result(people.size(), n, right);
-        line(inv, String.format(Locale.ROOT, "%d people, %d enrolled each, %d images identified at threshold %.3f:", people.size(), k, n,
-                model.threshold()));
-        line(inv, String.format(Locale.ROOT, "  named right %.1f%% (95%% CI %.1f-%.1f%%), named wrong %.1f%%, unknown %.1f%%; top-1 ignoring the threshold %.1f%%",
-                100.0 * right / n, 100 * r.ci95Low(), 100 * r.ci95High(), 100.0 * wrong / n, 100.0 * unknown / n, 100.0 * top1 / n));
-        return Json.object().put("task", "identification").put("people", people.size()).put("enrolled_per_person", k)
-                .put("queries", n).put("accuracy", (double) right / n).put("ci95", new double[] {r.ci95Low(), r.ci95High()})
-                .put("wrong_rate", (double) wrong / n).put("unknown_rate", (double) unknown / n)
-                .put("top1_accuracy", (double) top1 / n).put("threshold", model.threshold()).put("detect", faces != null);
+        return people;
     }
 
-    /** Embeddings as the face commands make them (detected crops), or of whole images through the model's own crop. */
-    private static List<float[]> embed(SiameseModel model, FaceEmbedder faces, List<Path> images) {
-        List<float[]> out = new ArrayList<>();
-        if (faces != null) {
-            for (FaceEmbedder.Face f : faces.embedImages(images)) {
-                out.add(f.embedding());
-            }
+    /** Detected and cropped as the face commands do with --detect, else through the model's own crop. */
+    private static IdentificationProtocol.Embedding embedding(Invocation inv, SiameseModel model) {
+        return inv.get(DETECT)
+                ? IdentificationProtocol.Embedding.detected(new FaceEmbedder(model, FaceOptions.detector(inv)),
+                        w -> inv.progress("warning: " + w))
+                : IdentificationProtocol.Embedding.trainingFrame(model);
+    }
+
+    private Json.Obj identification(Invocation inv, ModelFile.Loaded m) {
+        List<EnrolmentFolder.Person> people = people(inv);
+        SiameseModel model = SiameseModel.of(m);
+        int k = inv.get(ENROL);
+        IdentificationProtocol.Outcome outcome = IdentificationProtocol.run(model, embedding(inv, model), people, k,
+                w -> inv.progress("warning: " + w));
+        IdentificationProtocol.Result app = outcome.score(FaceOptions.rule(inv));
+        IdentificationProtocol.Result eer = outcome.score(MatchRule.equalError());
+        line(inv, String.format(Locale.ROOT, "%d people, %d enrolled each, %d images identified:", people.size(), k,
+                app.queries()));
+        line(inv, "  " + app.decision().rule() + ":");
+        line(inv, "    " + counts(app));
+        line(inv, "  " + eer.decision().rule() + ":");
+        line(inv, "    " + counts(eer));
+        line(inv, String.format(Locale.ROOT, "  top-1 ignoring the rule %.1f%%", 100.0 * app.rankOne() / app.queries()));
+        int n = app.queries();
+        double[] ci = Proportions.wilson95(app.right(), n);
+        return Json.object().put("task", "identification").put("people", people.size()).put("enrolled_per_person", k)
+                .put("queries", n).put("accuracy", (double) app.right() / n).put("ci95", ci)
+                .put("wrong_rate", (double) app.wrong() / n).put("unknown_rate", (double) app.unknown() / n)
+                .put("top1_accuracy", (double) app.rankOne() / n).put("threshold", app.decision().probability())
+                .put("rule", app.decision().rule())
+                .put("eer_rule", Json.object().put("threshold", eer.decision().probability())
+                        .put("accuracy", (double) eer.right() / n).put("wrong_rate", (double) eer.wrong() / n)
+                        .put("unknown_rate", (double) eer.unknown() / n))
+                .put("detect", inv.get(DETECT));
+    }
+
+    private static String counts(IdentificationProtocol.Result r) {
+        int n = r.queries();
+        double[] ci = Proportions.wilson95(r.right(), n);
+        return String.format(Locale.ROOT, "named right %.1f%% (95%% CI %.1f-%.1f%%), named wrong %.1f%%, unknown %.1f%%",
+                100.0 * r.right() / n, 100 * ci[0], 100 * ci[1], 100.0 * r.wrong() / n, 100.0 * r.unknown() / n);
+    }
+
+    /** The open-set benchmark on the people of a folder or on the held-out classes of a dataset. */
+    private Json.Obj openSet(Invocation inv, ModelFile.Loaded m) {
+        SiameseModel model = SiameseModel.of(m);
+        GallerySearches searches;
+        String source;
+        if (inv.get(IDENTIFICATION) != null) {
+            searches = IdentificationProtocol.searches(model, embedding(inv, model), people(inv));
+            source = inv.get(IDENTIFICATION).toString();
         } else {
-            for (Path p : images) {
-                out.add(model.embed(org.siamese4j.image.ImageLoader.load(p)));
+            LoadedDataset all = TrainingData.load(inv, dataPath(inv, m), m.preprocessing());
+            String split = inv.get(SPLIT);
+            LoadedDataset data = split.equals("all") ? all
+                    : DataSplits.select(all, m.metadata(), split.equals("test") ? DataSplits.TEST_KEY : DataSplits.VALIDATION_KEY);
+            searches = OpenSetData.searches(m.net(), m.preprocessing(), data);
+            source = split + " classes of " + dataPath(inv, m);
+        }
+        int[] sizes = gallerySizes(inv);
+        if (m.openSet().isEmpty()) {
+            inv.progress("warning: the model has no open-set calibration; the calibrated-rule columns are empty");
+        }
+        List<OpenSetReport.Row> rows = OpenSetReport.run(searches, sizes, m.openSet(), m.threshold(), inv.get(SEED));
+        line(inv, String.format(Locale.ROOT, "open-set identification on %s: %d people enrolled (one image each)", source,
+                searches.enrollable()));
+        line(inv, "  gallery  mated  non-mated  rank-1           FNIR@FPIR1%     FNIR@FPIR10%    calibrated 1% rule: FPIR / FNIR       EER threshold: FPIR / FNIR");
+        List<Json.Obj> json = new ArrayList<>();
+        for (OpenSetReport.Row r : rows) {
+            line(inv, String.format(Locale.ROOT, "  %7d %6d %10d  %-16s %-15s %-15s %-21s / %-13s %-14s / %s", r.gallerySize(),
+                    r.matedSearches(), r.nonMatedSearches(), rate(r.rankOne()), rate(r.fnirAtFpir1()), rate(r.fnirAtFpir10()),
+                    rate(r.fpirAtCalibrated()), rate(r.fnirAtCalibrated()), rate(r.fpirAtEer()), rate(r.fnirAtEer())));
+            json.add(Json.object().put("gallery_size", r.gallerySize()).put("galleries", r.galleries())
+                    .put("mated_searches", r.matedSearches()).put("non_mated_searches", r.nonMatedSearches())
+                    .put("rank1", rateJson(r.rankOne())).put("fnir_at_fpir_1", rateJson(r.fnirAtFpir1()))
+                    .put("fnir_at_fpir_10", rateJson(r.fnirAtFpir10()))
+                    .put("calibrated_threshold", Double.isNaN(r.calibratedLogit()) ? null : SiameseNet.sigmoid(r.calibratedLogit()))
+                    .put("fpir_at_calibrated", rateJson(r.fpirAtCalibrated())).put("fnir_at_calibrated", rateJson(r.fnirAtCalibrated()))
+                    .put("eer_threshold", m.threshold()).put("fpir_at_eer", rateJson(r.fpirAtEer()))
+                    .put("fnir_at_eer", rateJson(r.fnirAtEer())));
+        }
+        return Json.object().put("task", "open-set").put("source", source).put("people", searches.enrollable())
+                .put("calibrated", m.openSet().isPresent()).put("detect", inv.get(DETECT)).put("galleries", json);
+    }
+
+    private static int[] gallerySizes(Invocation inv) {
+        List<String> given = inv.get(GALLERY_SIZES) == null ? List.of("10", "100", "all") : inv.get(GALLERY_SIZES);
+        int[] sizes = new int[given.size()];
+        for (int i = 0; i < sizes.length; i++) {
+            String g = given.get(i).trim();
+            try {
+                sizes[i] = g.equals("all") ? Integer.MAX_VALUE : Integer.parseInt(g);
+            } catch (NumberFormatException e) {
+                throw new UsageException("--gallery-sizes: '" + g + "' is not a number or 'all'");
+            }
+            if (sizes[i] < 1) {
+                throw new UsageException("--gallery-sizes: sizes must be at least 1");
             }
         }
-        return out;
+        return sizes;
+    }
+
+    private static String rate(OpenSetReport.Rate r) {
+        if (Double.isNaN(r.value())) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.1f%% (%.1f-%.1f)", 100 * r.value(), 100 * r.low(), 100 * r.high());
+    }
+
+    private static Json.Obj rateJson(OpenSetReport.Rate r) {
+        return Double.isNaN(r.value()) ? null
+                : Json.object().put("value", r.value()).put("n", r.n()).put("ci95", new double[] {r.low(), r.high()});
     }
 
     private Path dataPath(Invocation inv, ModelFile.Loaded m) {

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.siamese4j.cli.CliResult;
 import org.siamese4j.cli.ExitCode;
 import org.siamese4j.engine.BadInputException;
-import org.siamese4j.faces.CascadeLocator;
 
 /** {@code siamese detect}: boxes, options, the cascade search and the refusals. */
 class DetectCommandTest {
@@ -70,19 +69,11 @@ class DetectCommandTest {
     }
 
     @Test
-    void withoutACascadeTheLocatorsFindIsAnnouncedOrItsInstructionGiven() {
-        CliResult r = run("detect", group);
-        Path found;
-        try {
-            found = CascadeLocator.standard().locate();
-        } catch (BadInputException e) {
-            assertEquals(ExitCode.USAGE, r.exitCode(), r.toString());
-            r.assertOneMessage(e.getMessage());
-            assertTrue(e.getMessage().contains("--cascade FILE"), e.getMessage());
-            return;
-        }
+    void withoutACascadeTheBuiltInOneIsUsedSilently() {
+        CliResult r = run("detect", "--json", group);
         assertEquals(ExitCode.OK, r.exitCode(), r.toString());
-        assertEquals(List.of("siamese: face cascade: " + found), r.messages());
+        assertEquals(List.of(), r.messages(), "nothing to announce: the cascade ships with the jar");
+        assertTrue(r.json().get("cascade").toString().contains("built-in haarcascade_frontalface_default.xml"), r.toString());
     }
 
     @Test

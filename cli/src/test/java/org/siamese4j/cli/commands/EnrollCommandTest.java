@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.siamese4j.cli.CliResult;
 import org.siamese4j.cli.ExitCode;
+import org.siamese4j.faces.EnrolmentFolder;
 import org.siamese4j.model.gallery.Gallery;
 import org.siamese4j.model.io.WriteLock;
 
