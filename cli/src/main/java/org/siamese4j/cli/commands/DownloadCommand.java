@@ -106,8 +106,9 @@ public final class DownloadCommand implements Command {
                 Each file must match its pinned size and SHA-256 before it is kept: it is written to a
                 hidden temp file in DIR and renamed into place only once verified, so DIR never holds a
                 partial or corrupted archive. Files already present with the right hash are not downloaded
-                again. --extract unpacks each archive into DIR (refusing entries that would escape it),
-                unless its folders are there already.
+                again. --extract unpacks each archive (.zip, .tgz) into DIR, unless its folders are there
+                already: only files and folders, refusing links, entries that would escape DIR, and archives
+                past their size budgets; nothing is written until the archive's names are checked.
 
                 Exit code: 0 when every file is present and verified; 1 when a download fails (offline, HTTP
                 error, connection cut, stalled, or a SHA-256 mismatch: a corrupted download is a failed
@@ -159,7 +160,7 @@ public final class DownloadCommand implements Command {
                 lines.add(String.format(Locale.ROOT, "  %-24s %10s  %s, SHA-256 verified", pin.name(),
                         Bytes.format(pin.size()), outcome == Downloader.Outcome.DOWNLOADED ? "downloaded" : "already present"));
                 if (inv.get(EXTRACT)) {
-                    ZipExtraction.Result r = ZipExtraction.extractOnce(target, dir);
+                    ArchiveExtraction.Result r = ArchiveExtraction.extractOnce(target, dir, inv::progress);
                     extracted.add(Json.object().put("archive", pin.name()).put("folders", r.topLevel())
                             .put("status", r.extracted() ? "extracted" : "present"));
                     lines.add(String.format(Locale.ROOT, "  %-24s %s", String.join(", ", r.topLevel()) + "/",
