@@ -18,9 +18,12 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,15 +38,39 @@ import org.siamese4j.model.io.AtomicFile;
 /**
  * Downloads pinned files over HTTP(S). The body streams into a temp file in the target's folder through
  * {@link AtomicFile}; only after the size and SHA-256 match the pin is it renamed into place, so the target
- * is either absent, the old file, or the complete verified one. A target that already matches its pin is
- * not downloaded again. Callers serialise writers of one target with a {@code WriteLock}.
+ * is either absent, the old file, or the complete verified one. A file whose size is not pinned may not
+ * exceed the pin's maximum. A target that already matches its pin is not downloaded again. Callers
+ * serialise writers of one target with a {@code WriteLock}.
+ *
+ * <p>A file may come from several URLs (its home, then mirrors): they are tried in order until one gives
+ * the pinned file, and a host that could not be connected to is not tried again for later files while
+ * other URLs remain. Each failure but the last is reported as progress.
  *
  * <p>Network trouble (offline, refused, HTTP errors, a connection cut midway, no data for the timeout) and
- * a hash mismatch are {@link RunFailedException}s; a folder that cannot be written is a
- * {@link BadInputException}.
+ * a hash mismatch are {@link RunFailedException}s; when every URL fails, the exception thrown is the first
+ * mismatch (a server that sends a different file is the news), else the last failure. A folder that cannot
+ * be written is a {@link BadInputException}.
  */
 final class Downloader {
     enum Outcome { DOWNLOADED, PRESENT }
+
+    /** What {@link #fetch} did, and where the file came from (null when it was present). */
+    record Fetched(Outcome outcome, URI url) {
+    }
+
+    /** The server sent something other than the pinned file: a hash mismatch, or the wrong size. */
+    static final class WrongFile extends RunFailedException {
+        WrongFile(String message) {
+            super(message);
+        }
+    }
+
+    /** No connection could be made to the host (refused, unresolvable, connect timeout). */
+    static final class Unreachable extends RunFailedException {
+        Unreachable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     private static final int BUFFER_BYTES = 64 * 1024;
     private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -51,6 +78,8 @@ final class Downloader {
     private final HttpClient client;
     private final Duration timeout;
     private final Consumer<String> progress;
+    /** scheme://host:port of servers that could not be connected to in this run. */
+    private final Set<String> unreachable = new HashSet<>();
 
     /**
      * @param timeout  for connecting, for the response headers, and the longest pause in the body
@@ -65,29 +94,73 @@ final class Downloader {
         this.progress = progress;
     }
 
-    /** Makes {@code target} the pinned file, downloading it from {@code url} unless it is already there. */
-    Outcome fetch(URI url, PinnedFile pin, Path target) {
+    /**
+     * Makes {@code target} the pinned file, downloading it from the first of {@code urls} that gives it,
+     * unless it is already there.
+     */
+    Fetched fetch(List<URI> urls, PinnedFile pin, Path target) {
+        if (urls.isEmpty()) {
+            throw new IllegalArgumentException("no URL for " + pin.name());
+        }
         if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
             if (matches(target, pin)) {
-                return Outcome.PRESENT;
+                return new Fetched(Outcome.PRESENT, null);
             }
             progress.accept(target + " does not match its pinned SHA-256; downloading it again");
         } else if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new BadInputException(target + ": exists but is not a regular file; move it away first");
         }
-        progress.accept("downloading " + url + " (" + Bytes.format(pin.size()) + ")");
-        AtomicFile.write(target, sink -> {
-            // network failures inside are RunFailedExceptions; an IOException here is the disk's
-            download(url, pin, sink.asOutputStream());
-        });
-        progress.accept(pin.name() + ": " + Bytes.format(pin.size()) + ", SHA-256 verified");
-        return Outcome.DOWNLOADED;
+        RunFailedException wrongFile = null;
+        RunFailedException last = null;
+        for (int i = 0; i < urls.size(); i++) {
+            URI url = urls.get(i);
+            boolean more = i < urls.size() - 1;
+            if (more && unreachable.contains(origin(url))) {
+                continue;
+            }
+            progress.accept("downloading " + url + " (" + (pin.sizePinned() ? Bytes.format(pin.size())
+                    : "size not pinned, at most " + Bytes.format(pin.maxSize())) + ")");
+            try {
+                AtomicFile.write(target, sink -> {
+                    // network failures inside are RunFailedExceptions; an IOException here is the disk's
+                    download(url, pin, sink.asOutputStream());
+                });
+                progress.accept(pin.name() + ": " + Bytes.format(size(target)) + ", SHA-256 verified");
+                return new Fetched(Outcome.DOWNLOADED, url);
+            } catch (RunFailedException e) {
+                if (e instanceof Unreachable) {
+                    unreachable.add(origin(url));
+                }
+                if (e instanceof WrongFile && wrongFile == null) {
+                    wrongFile = e;
+                }
+                last = e;
+                if (more) {
+                    progress.accept(e.getMessage() + "; trying the next source");
+                }
+            }
+        }
+        throw wrongFile != null ? wrongFile : last;
     }
 
-    /** True when the file has the pinned size and SHA-256. */
+    private static String origin(URI url) {
+        return url.getScheme() + "://" + url.getAuthority();
+    }
+
+    /** True when the file has the pinned size (or is within the maximum) and the pinned SHA-256. */
     static boolean matches(Path file, PinnedFile pin) {
         try {
-            return Files.size(file) == pin.size() && sha256(file).equals(pin.sha256());
+            long size = Files.size(file);
+            boolean sizeOk = pin.sizePinned() ? size == pin.size() : size <= pin.maxSize();
+            return sizeOk && sha256(file).equals(pin.sha256());
+        } catch (IOException e) {
+            throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    static long size(Path file) {
+        try {
+            return Files.size(file);
         } catch (IOException e) {
             throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
@@ -115,7 +188,8 @@ final class Downloader {
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            throw new RunFailedException("cannot download " + url + ": " + networkReason(url, e), e);
+            String message = "cannot download " + url + ": " + networkReason(url, e);
+            throw unreachable(e) ? new Unreachable(message, e) : new RunFailedException(message, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RunFailedException("download of " + url + " was interrupted", e);
@@ -131,10 +205,16 @@ final class Downloader {
                 throw new RunFailedException("cannot download " + url + ": the server answered HTTP " + response.statusCode());
             }
             OptionalLong announced = response.headers().firstValueAsLong("Content-Length");
-            if (announced.isPresent() && announced.getAsLong() != pin.size()) {
-                throw new RunFailedException("cannot download " + url + ": the server announces " + announced.getAsLong()
+            if (announced.isPresent() && pin.sizePinned() && announced.getAsLong() != pin.size()) {
+                throw new WrongFile("cannot download " + url + ": the server announces " + announced.getAsLong()
                         + " bytes but the pinned " + pin.name() + " has " + pin.size() + "; nothing was kept");
             }
+            if (announced.isPresent() && announced.getAsLong() > pin.maxSize()) {
+                throw new WrongFile("cannot download " + url + ": the server announces " + announced.getAsLong()
+                        + " bytes, more than the " + pin.maxSize() + " allowed for " + pin.name() + "; nothing was kept");
+            }
+            // what the transfer should come to: the pinned size, else what the server announces (-1: unknown)
+            long expected = pin.sizePinned() ? pin.size() : announced.orElse(-1);
             // HttpClient has no read timeout for a body that stalls: close the stream when nothing arrives
             AtomicLong lastData = new AtomicLong(System.nanoTime());
             AtomicBoolean stalled = new AtomicBoolean();
@@ -155,33 +235,36 @@ final class Downloader {
                 try {
                     n = in.read(buf);
                 } catch (IOException e) {
-                    throw interrupted(url, pin, total, stalled.get(), e);
+                    throw interrupted(url, expected, total, stalled.get(), e);
                 }
                 if (n < 0) {
                     break;
                 }
                 lastData.set(System.nanoTime());
                 total += n;
-                if (total > pin.size()) {
-                    throw new RunFailedException("cannot download " + url + ": the server sends more than the pinned "
-                            + pin.size() + " bytes of " + pin.name() + "; nothing was kept");
+                if (total > pin.maxSize()) {
+                    throw new WrongFile("cannot download " + url + ": the server sends more than the "
+                            + (pin.sizePinned() ? "pinned " + pin.size() + " bytes of " : pin.maxSize() + " bytes allowed for ")
+                            + pin.name() + "; nothing was kept");
                 }
                 md.update(buf, 0, n);
                 out.write(buf, 0, n);
-                int quarter = (int) (4 * total / pin.size());
+                int quarter = expected > 0 ? (int) (4 * Math.min(total, expected) / expected) : 0;
                 if (quarter > reportedQuarter && quarter < 4 || System.nanoTime() - lastReport > PROGRESS_INTERVAL_NANOS) {
                     reportedQuarter = Math.max(reportedQuarter, quarter);
                     lastReport = System.nanoTime();
-                    progress.accept(String.format(Locale.ROOT, "%s: %d%% (%s of %s)", pin.name(), 100 * total / pin.size(),
-                            Bytes.format(total), Bytes.format(pin.size())));
+                    progress.accept(expected > 0
+                            ? String.format(Locale.ROOT, "%s: %d%% (%s of %s)", pin.name(), 100 * Math.min(total, expected) / expected,
+                                    Bytes.format(total), Bytes.format(expected))
+                            : String.format(Locale.ROOT, "%s: %s so far", pin.name(), Bytes.format(total)));
                 }
             }
-            if (stalled.get() || total != pin.size()) {
-                throw interrupted(url, pin, total, stalled.get(), null);
+            if (stalled.get() || expected >= 0 && total != expected) {
+                throw interrupted(url, expected, total, stalled.get(), null);
             }
             String got = HexFormat.of().formatHex(md.digest());
             if (!got.equals(pin.sha256())) {
-                throw new RunFailedException(pin.name() + ": SHA-256 mismatch, expected " + pin.sha256() + " but the download from "
+                throw new WrongFile(pin.name() + ": SHA-256 mismatch, expected " + pin.sha256() + " but the download from "
                         + url + " has " + got + " (corrupted in transit, or a different file); nothing was kept");
             }
         } finally {
@@ -190,11 +273,24 @@ final class Downloader {
         }
     }
 
-    private RunFailedException interrupted(URI url, PinnedFile pin, long received, boolean stalled, IOException cause) {
+    private RunFailedException interrupted(URI url, long expected, long received, boolean stalled, IOException cause) {
         String why = stalled ? "no data for " + timeout.toSeconds() + " s"
                 : "the connection ended" + (cause == null ? "" : " (" + reason(cause) + ")");
-        return new RunFailedException("cannot download " + url + ": " + why + " after " + received + " of " + pin.size()
-                + " bytes; nothing was kept, run the command again to retry", cause);
+        return new RunFailedException("cannot download " + url + ": " + why + " after " + received
+                + (expected >= 0 ? " of " + expected : "") + " bytes; nothing was kept, run the command again to retry", cause);
+    }
+
+    /** Whether a failure to get a response means no connection could be made at all. */
+    private static boolean unreachable(IOException e) {
+        if (e instanceof HttpConnectTimeoutException || e instanceof ConnectException) {
+            return true;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException || t instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A person's explanation of a failure to get a response. */

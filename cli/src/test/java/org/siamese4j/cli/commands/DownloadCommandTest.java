@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,8 +20,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,10 +41,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.siamese4j.cli.CliResult;
 import org.siamese4j.cli.CommandRegistry;
 import org.siamese4j.cli.ExitCode;
+import org.siamese4j.cli.Main;
 
 /**
- * {@code download} against a local HTTP server that serves zips built here, under pins computed here: good,
- * corrupted, cut and stalled transfers, HTTP errors, a refused connection, and hostile archives.
+ * {@code download} against a local HTTP server that serves zips and tar.gz archives built here, under pins
+ * computed here: good, corrupted, cut and stalled transfers, HTTP errors, a refused connection, mirrors, and
+ * hostile archives.
  */
 class DownloadCommandTest {
     private static final Map<String, byte[]> FILES = new ConcurrentHashMap<>();
@@ -58,6 +64,10 @@ class DownloadCommandTest {
                 "images_background/Latin/character02/0002_01.png", "png-2", "images_background/.DS_Store", "junk")));
         FILES.put("images_evaluation.zip", zip(Map.of("images_evaluation/Atlantean/character01/0003_01.png", "png-3")));
         FILES.put("escape.zip", zip(Map.of("fine/a.txt", "a", "../evil.txt", "escaped")));
+        FILES.put("lfw-funneled.tgz", lfwTgz());
+        FILES.put("pairs.txt", lfwPairs().getBytes(StandardCharsets.UTF_8));
+        FILES.put("hostile.tgz", new TarBuilder().folder("lfw_funneled").file("lfw_funneled/A/A_0001.jpg", "jpeg")
+                .symlink("lfw_funneled/B", "/etc").file("../evil.txt", "escaped").tgz());
         handlers = Executors.newCachedThreadPool();
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(handlers);
@@ -134,6 +144,59 @@ class DownloadCommandTest {
         } catch (NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** 24 people with 3 images each, 64x64 JPEGs, in the funneled archive's layout. */
+    private static final int PEOPLE = 24;
+
+    private static String person(int i) {
+        return "Person_" + (char) ('A' + i);
+    }
+
+    private static byte[] lfwTgz() throws IOException {
+        TarBuilder tar = new TarBuilder().folder("lfw_funneled");
+        for (int p = 0; p < PEOPLE; p++) {
+            tar.folder("lfw_funneled/" + person(p));
+            for (int i = 1; i <= 3; i++) {
+                BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_BYTE_GRAY);
+                for (int y = 0; y < 64; y++) {
+                    for (int x = 0; x < 64; x++) {
+                        img.getRaster().setSample(x, y, 0, (x * (p + 1) + y * i * 7 + (x ^ y) * p) & 0xff);
+                    }
+                }
+                ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+                ImageIO.write(img, "jpg", jpeg);
+                tar.file(String.format(Locale.ROOT, "lfw_funneled/%s/%s_%04d.jpg", person(p), person(p), i), jpeg.toByteArray());
+            }
+        }
+        return tar.tgz();
+    }
+
+    /** View 2's format: 10 folds of one same and one different pair; fold 5 names people I, J and K. */
+    private static String lfwPairs() {
+        StringBuilder b = new StringBuilder("10\t1\n");
+        for (int f = 0; f < 10; f++) {
+            b.append(person(2 * f)).append("\t1\t2\n");
+            b.append(person(2 * f + 1)).append("\t1\t").append(person(2 * f + 2)).append("\t3\n");
+        }
+        return b.toString();
+    }
+
+    /** Pinned by SHA-256 and a size bound, as the official LFW pins are. */
+    private static PinnedFile bounded(String name, String... mirrors) {
+        PinnedFile p = PinnedFile.upTo(name, 1L << 20, pin(name).sha256());
+        for (String m : mirrors) {
+            p = p.withMirror(URI.create(m));
+        }
+        return p;
+    }
+
+    private static CliResult downloadLfw(Dataset lfw, String... args) {
+        return CliResult.inProcess(new CommandRegistry(new DownloadCommand(List.of(lfw))), args);
+    }
+
+    private static Dataset lfw(String home, List<PinnedFile> files) {
+        return new Dataset("lfw", URI.create(home), files, DownloadCommand.LFW.nextStep());
     }
 
     private static CliResult download(String... args) {
@@ -283,6 +346,187 @@ class DownloadCommandTest {
         assertFalse(Files.exists(tmp.resolve("evil.txt")));
         // the verified archive stays; nothing was extracted, and no staging folder is left
         assertEquals(List.of("escape.zip"), listing(dir));
+    }
+
+    @Test
+    void lfwIsDownloadedExtractedAndTheNextStepTrainsOnIt() throws IOException {
+        Path dir = tmp.resolve("cache").resolve("lfw");
+        Dataset lfw = lfw(base + "/unused/", List.of(bounded("lfw-funneled.tgz"), bounded("pairs.txt")));
+        int before = requests("/good/lfw-funneled.tgz");
+        CliResult json = downloadLfw(lfw, "download", "lfw", "--dir", dir.toString(), "--url-base", base + "/good/",
+                "--extract", "--json");
+        assertEquals(ExitCode.OK, json.exitCode(), json.toString());
+        json.assertNoStackTrace();
+        assertEquals(List.of("lfw-funneled.tgz", "lfw_funneled", "pairs.txt"), listing(dir));
+        assertArrayEquals(FILES.get("pairs.txt"), Files.readAllBytes(dir.resolve("pairs.txt")));
+        List<?> files = (List<?>) json.json().get("files");
+        Map<?, ?> archive = (Map<?, ?>) files.get(0);
+        assertEquals(base + "/good/lfw-funneled.tgz", archive.get("url"));
+        assertEquals((long) FILES.get("lfw-funneled.tgz").length, ((Number) archive.get("bytes")).longValue());
+        assertEquals("downloaded", archive.get("status"));
+        List<?> extracted = (List<?>) json.json().get("extracted");
+        assertEquals(1, extracted.size(), "pairs.txt is not an archive");
+        assertEquals(List.of("lfw_funneled"), ((Map<?, ?>) extracted.get(0)).get("folders"));
+        assertEquals("extracted", ((Map<?, ?>) extracted.get(0)).get("status"));
+        for (int p = 0; p < PEOPLE; p++) {
+            try (Stream<Path> images = Files.list(dir.resolve("lfw_funneled").resolve(person(p)))) {
+                assertEquals(3, images.count(), person(p));
+            }
+        }
+        assertTrue(json.err().contains("unpacking lfw-funneled.tgz"), json.err());
+
+        // again, for people: everything is there, and the next step is a train command on the folder
+        CliResult again = downloadLfw(lfw, "download", "lfw", "--dir", dir.toString(), "--url-base", base + "/good/", "--extract");
+        assertEquals(ExitCode.OK, again.exitCode(), again.toString());
+        assertTrue(again.out().lines().anyMatch(l -> l.matches(" +lfw_funneled/ +already extracted")), again.out());
+        assertEquals(before + 1, requests("/good/lfw-funneled.tgz"), "a verified file was downloaded again");
+        String next = again.out().lines().filter(l -> l.startsWith("next: ")).findFirst().orElseThrow();
+        Path abs = dir.toAbsolutePath();
+        assertEquals("next: siamese train --data " + abs.resolve("lfw_funneled") + " --exclude-pairs " + abs.resolve("pairs.txt")
+                + " --exclude-folds 5 --crop 0.25,0.25,0.5,0.5 --face-box 0.264,0.264,0.488,0.488 --size 48 --augment faces"
+                + " --lr 0.2 --time-limit 55m --out runs/lfw", next);
+
+        // the printed command, with a tiny network, a few steps and its own output folder, trains on what was unpacked
+        List<String> args = new ArrayList<>(List.of(next.substring("next: siamese ".length()).split(" ")));
+        int out = args.indexOf("--out");
+        args.set(out + 1, tmp.resolve("runs").resolve("lfw").toString());
+        args.addAll(List.of("--tower", TrainEvalCommandsTest.TOWER, "--steps", "2", "--eval-every", "2", "--way", "2",
+                "--val-trials", "10", "--classes-per-batch", "4", "--no-test", "--threads", "2", "--json"));
+        CliResult train = CliResult.inProcess(Main.commands(), args.toArray(new String[0]));
+        assertEquals(ExitCode.OK, train.exitCode(), train.toString());
+        Map<?, ?> data = (Map<?, ?>) train.json().get("data");
+        assertEquals(3L, ((Number) data.get("test_classes")).longValue(), "fold 5 names three people: " + data);
+        assertEquals((long) PEOPLE - 3, ((Number) data.get("train_classes")).longValue()
+                + ((Number) data.get("validation_classes")).longValue(), data.toString());
+    }
+
+    @Test
+    void lfwWithoutExtractSaysHowToGetTrainableData() {
+        Path dir = tmp.resolve("lfw");
+        Dataset lfw = lfw(base + "/good/", List.of(bounded("lfw-funneled.tgz"), bounded("pairs.txt")));
+        CliResult r = downloadLfw(lfw, "download", "lfw", "--dir", dir.toString());
+        assertEquals(ExitCode.OK, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("next: run again with --extract to unpack, then: siamese train --data "), r.out());
+        assertFalse(Files.exists(dir.resolve("lfw_funneled")));
+    }
+
+    @Test
+    void aFailingHomeFallsBackToTheMirrorsAndAnUnreachableHostIsNotTriedAgain() throws IOException {
+        Path dir = tmp.resolve("d");
+        Dataset lfw = lfw(base + "/missing/", List.of(bounded("pairs.txt", base + "/cut/pairs.txt", base + "/good/pairs.txt")));
+        CliResult r = downloadLfw(lfw, "download", "lfw", "--dir", dir.toString(), "--json");
+        assertEquals(ExitCode.OK, r.exitCode(), r.toString());
+        assertEquals(base + "/good/pairs.txt", ((Map<?, ?>) ((List<?>) r.json().get("files")).get(0)).get("url"));
+        assertArrayEquals(FILES.get("pairs.txt"), Files.readAllBytes(dir.resolve("pairs.txt")));
+        assertTrue(r.err().contains("the server answered HTTP 404; trying the next source"), r.err());
+        assertTrue(r.err().contains("cannot download " + base + "/cut/pairs.txt"), r.err());
+
+        // --url-base names the only source
+        CliResult only = downloadLfw(lfw, "download", "lfw", "--dir", tmp.resolve("e").toString(), "--url-base", base + "/missing");
+        assertEquals(ExitCode.FAILED, only.exitCode(), only.toString());
+        assertOneErrorLine(only, "the server answered HTTP 404");
+
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        String home = "http://127.0.0.1:" + closedPort + "/lfw/";
+        Dataset offlineHome = lfw(home, List.of(bounded("lfw-funneled.tgz", base + "/good/lfw-funneled.tgz"),
+                bounded("pairs.txt", base + "/good/pairs.txt")));
+        CliResult fallback = downloadLfw(offlineHome, "download", "lfw", "--dir", tmp.resolve("f").toString(), "--timeout", "5");
+        assertEquals(ExitCode.OK, fallback.exitCode(), fallback.toString());
+        assertEquals(1, fallback.err().lines().filter(l -> l.contains("downloading " + home)).count(),
+                "the unreachable home was tried again: " + fallback.err());
+        assertEquals(List.of("lfw-funneled.tgz", "pairs.txt"), listing(tmp.resolve("f")));
+    }
+
+    @Test
+    void lfwWithTheWrongSha256OrTooLargeIsAFailedRunThatKeepsNothing() throws IOException {
+        Path dir = tmp.resolve("d");
+        PinnedFile wrong = PinnedFile.upTo("lfw-funneled.tgz", 1L << 20, "00".repeat(32));
+        CliResult r = downloadLfw(lfw(base + "/unused/", List.of(wrong)), "download", "lfw", "--dir", dir.toString(),
+                "--url-base", base + "/good", "--extract");
+        assertEquals(ExitCode.FAILED, r.exitCode(), r.toString());
+        assertOneErrorLine(r, "lfw-funneled.tgz: SHA-256 mismatch, expected " + "00".repeat(32), "nothing was kept");
+        assertEquals(List.of(), listing(dir));
+
+        // the home and its mirror both serve another file: the mismatch is what is reported
+        PinnedFile mirrored = wrong.withMirror(URI.create(base + "/missing/lfw-funneled.tgz"));
+        CliResult both = downloadLfw(lfw(base + "/good/", List.of(mirrored)), "download", "lfw", "--dir", dir.toString());
+        assertEquals(ExitCode.FAILED, both.exitCode(), both.toString());
+        assertTrue(both.messages().get(both.messages().size() - 1).contains("SHA-256 mismatch"), both.toString());
+        both.assertNoStackTrace();
+
+        // more than the bound: refused as announced, before the body is read
+        long size = FILES.get("lfw-funneled.tgz").length;
+        PinnedFile small = PinnedFile.upTo("lfw-funneled.tgz", size - 1, pin("lfw-funneled.tgz").sha256());
+        CliResult large = downloadLfw(lfw(base + "/good/", List.of(small)), "download", "lfw", "--dir", dir.toString());
+        assertEquals(ExitCode.FAILED, large.exitCode(), large.toString());
+        assertOneErrorLine(large, "the server announces " + size + " bytes, more than the " + (size - 1) + " allowed");
+        assertEquals(List.of(), listing(dir));
+    }
+
+    @Test
+    void hostileTarIsRefusedAndNothingIsWrittenOutside() throws IOException {
+        Path parent = Files.createDirectories(tmp.resolve("outer"));
+        Path dir = parent.resolve("lfw");
+        CliResult r = downloadLfw(lfw(base + "/good/", List.of(bounded("hostile.tgz"))), "download", "lfw", "--dir", dir.toString(),
+                "--extract");
+        assertEquals(ExitCode.USAGE, r.exitCode(), r.toString());
+        assertTrue(r.messages().get(r.messages().size() - 1).contains("tar entry 'lfw_funneled/B' is a symbolic link"), r.toString());
+        r.assertNoStackTrace();
+        assertEquals(List.of("lfw"), listing(parent), "something was written outside the target folder");
+        assertFalse(Files.exists(tmp.resolve("evil.txt")));
+        // the verified archive stays; nothing was extracted, and no staging folder is left
+        assertEquals(List.of("hostile.tgz"), listing(dir));
+    }
+
+    @Test
+    void helpListsLfwWithItsSourceAndLicence() {
+        CliResult r = CliResult.inProcess(Main.commands(), "download", "--help");
+        assertEquals(ExitCode.OK, r.exitCode(), r.toString());
+        for (String s : List.of("(omniglot, lfw)", "lfw: Labeled Faces in the Wild, University of Massachusetts, Amherst",
+                "http://vis-www.cs.umass.edu/lfw/", "figshare", "research use", "Huang", "2007", "siamese download lfw --extract")) {
+            assertTrue(r.out().contains(s), "'" + s + "' missing from:\n" + r.out());
+        }
+        CliResult overview = CliResult.inProcess(Main.commands(), "--help");
+        assertTrue(overview.out().contains("download a dataset (omniglot, lfw)"), overview.out());
+    }
+
+    @Test
+    void officialLfwPinsAreScikitLearns() {
+        Dataset lfw = DownloadCommand.LFW;
+        assertEquals("http://vis-www.cs.umass.edu/lfw/", lfw.baseUrl().toString());
+        Map<String, String> sha = new TreeMap<>();
+        Map<String, List<String>> mirrors = new TreeMap<>();
+        for (PinnedFile f : lfw.files()) {
+            sha.put(f.name(), f.sha256());
+            mirrors.put(f.name(), f.mirrors().stream().map(URI::toString).toList());
+            assertFalse(f.sizePinned(), f.name());
+        }
+        assertEquals(Map.of(
+                "lfw-funneled.tgz", "b47c8422c8cded889dc5a13418c4bc2abbda121092b3533a83306f90d900100a",
+                "pairs.txt", "ea42330c62c92989f9d7c03237ed5d591365e89b3e649747777b70e692dc1592",
+                "pairsDevTrain.txt", "1d454dada7dfeca0e7eab6f65dc4e97a6312d44cf142207be28d688be92aabfa",
+                "pairsDevTest.txt", "7cb06600ea8b2814ac26e946201cdb304296262aad67d046a16a7ec85d0ff87c"), sha);
+        assertEquals(Map.of(
+                "lfw-funneled.tgz", List.of("https://ndownloader.figshare.com/files/5976015"),
+                "pairs.txt", List.of("https://ndownloader.figshare.com/files/5976006"),
+                "pairsDevTrain.txt", List.of("https://ndownloader.figshare.com/files/5976012"),
+                "pairsDevTest.txt", List.of("https://ndownloader.figshare.com/files/5976009")), mirrors);
+        assertEquals("lfw-funneled.tgz", lfw.files().get(0).name());
+        assertTrue(lfw.files().get(0).maxSize() >= 250_000_000L, "the archive is about 243 MB");
+        String quoted = lfw.nextStep().apply(Path.of("/data/my lfw"));
+        assertTrue(quoted.startsWith("siamese train --data '/data/my lfw/lfw_funneled' --exclude-pairs '/data/my lfw/pairs.txt'"),
+                quoted);
+    }
+
+    @Test
+    void shellWordsAreQuotedOnlyWhenNeeded() {
+        assertEquals("/a/b-c_d.e/f", DownloadCommand.shellWord("/a/b-c_d.e/f"));
+        assertEquals("'/a b'", DownloadCommand.shellWord("/a b"));
+        assertEquals("'it'\\''s'", DownloadCommand.shellWord("it's"));
+        assertEquals("''", DownloadCommand.shellWord(""));
     }
 
     @Test
