@@ -16,14 +16,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.siamese4j.model.image.GrayImage;
 import org.siamese4j.faces.Box;
-import org.siamese4j.faces.CascadeParser;
-import org.siamese4j.faces.DetectorOptions;
 import org.siamese4j.faces.FaceDetector;
 import org.siamese4j.image.ImageLoader;
 
 /**
- * Viola-Jones face detection on a 1200x800 group photo (the seed project's got.jpg) with OpenCV's frontal
- * face cascade and the detector's default options. Both files come from $SIAMESE_DATA (never committed).
+ * Viola-Jones face detection on a 1200x800 group photo (the seed project's got.jpg) with the built-in frontal
+ * face cascade and the detector's default options. The photo comes from $SIAMESE_DATA (never committed).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,10 +37,9 @@ public class FaceDetect {
     public void setUp() {
         String data = System.getenv("SIAMESE_DATA");
         if (data == null || !Files.isDirectory(Path.of(data))) {
-            throw new IllegalStateException("set SIAMESE_DATA to the data folder (cascades/, seed-photos/)");
+            throw new IllegalStateException("set SIAMESE_DATA to the data folder (seed-photos/)");
         }
-        detector = new FaceDetector(CascadeParser.parse(Path.of(data, "cascades", "haarcascade_frontalface_default.xml")),
-                DetectorOptions.defaults());
+        detector = FaceDetector.standard();
         photo = ImageLoader.load(Path.of(data, "seed-photos", "sample", "got.jpg"));
     }
 

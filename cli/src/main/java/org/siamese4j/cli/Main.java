@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.Locale;
 import java.util.OptionalInt;
 import org.siamese4j.cli.commands.AnnotateCommand;
+import org.siamese4j.cli.commands.CalibrateCommand;
 import org.siamese4j.cli.commands.DetectCommand;
 import org.siamese4j.cli.commands.DownloadCommand;
 import org.siamese4j.cli.commands.EnrollCommand;

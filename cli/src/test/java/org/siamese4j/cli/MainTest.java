@@ -250,7 +250,7 @@ class MainTest {
     @Test
     void everyRealCommandDocumentsItsOptionsAndAnExample() {
         CommandRegistry registry = Main.commands();
-        assertEquals(List.of("train", "eval", "verify", "enroll", "identify", "detect", "annotate", "info", "gradcheck", "download"),
+        assertEquals(List.of("train", "eval", "calibrate", "verify", "enroll", "identify", "detect", "annotate", "info", "gradcheck", "download"),
                 registry.all().stream().map(Command::name).toList());
         for (Command c : registry.all()) {
             String help = Help.forCommand(c);

@@ -13,6 +13,7 @@ import org.siamese4j.model.io.Container;
 import org.siamese4j.model.io.ContainerReader;
 import org.siamese4j.model.io.ContainerWriter;
 import org.siamese4j.model.io.FileKind;
+import org.siamese4j.model.io.HalfFloats;
 import org.siamese4j.model.io.WriteLock;
 
 /**
@@ -29,6 +30,8 @@ public final class ModelFile {
     private static final int MAX_TEXT = 1 << 20;
     /** The optional section of a model's open-set calibration; files without it load with none. */
     private static final String OPEN_SET = "open-set";
+    /** Weights in half precision, as {@link HalfFloats} stores them (instead of "params"). */
+    private static final String HALF_PARAMS = "params-f16";
     private static final long MAX_OPEN_SET_VALUES = 4 + 2L * OpenSetCalibration.MAX_SIZES
             + (long) OpenSetCalibration.MAX_SIZES * OpenSetCalibration.MAX_QUANTILES;
 
@@ -51,7 +54,16 @@ public final class ModelFile {
     /** Saves a model with its open-set calibration ({@code openSet} null: none). */
     public static String save(Path path, SiameseNet net, Preprocessing pre, double threshold, Map<String, String> metadata,
                               OpenSetCalibration openSet) {
-        ContainerWriter w = modelSections(net, pre, threshold, metadata);
+        return save(path, net, pre, threshold, metadata, openSet, false);
+    }
+
+    /**
+     * Saves a model, its weights in half precision when {@code half} (half the file, for a model shipped
+     * inside a jar; a reader gets the weights as the nearest floats).
+     */
+    public static String save(Path path, SiameseNet net, Preprocessing pre, double threshold, Map<String, String> metadata,
+                              OpenSetCalibration openSet, boolean half) {
+        ContainerWriter w = modelSections(net, pre, threshold, metadata, half);
         if (openSet != null) {
             w.putDoubles(OPEN_SET, openSet.toDoubles());
         }
@@ -62,7 +74,7 @@ public final class ModelFile {
 
     public static String saveCheckpoint(Path path, SiameseNet net, Preprocessing pre, double threshold,
                                         Map<String, String> metadata, SgdMomentum optimizer, Map<String, String> trainerState) {
-        ContainerWriter w = modelSections(net, pre, threshold, metadata);
+        ContainerWriter w = modelSections(net, pre, threshold, metadata, false);
         Map<String, String> opt = new LinkedHashMap<>();
         opt.put("step", Long.toString(optimizer.step()));
         SgdMomentum.Schedule s = optimizer.schedule();
@@ -83,7 +95,8 @@ public final class ModelFile {
         }
     }
 
-    private static ContainerWriter modelSections(SiameseNet net, Preprocessing pre, double threshold, Map<String, String> metadata) {
+    private static ContainerWriter modelSections(SiameseNet net, Preprocessing pre, double threshold, Map<String, String> metadata,
+                                                 boolean half) {
         Architecture a = net.architecture();
         Map<String, String> arch = new LinkedHashMap<>();
         arch.put("name", a.name());
@@ -96,7 +109,11 @@ public final class ModelFile {
         w.putDoubles("threshold", new double[] {threshold});
         w.putText("metadata", KeyValues.format(metadata));
         w.putText("layout", layout(net));
-        w.putFloats("params", net.params().values());
+        if (half) {
+            w.putBytes(HALF_PARAMS, HalfFloats.encode(net.params().values()));
+        } else {
+            w.putFloats("params", net.params().values());
+        }
         return w;
     }
 
@@ -199,9 +216,11 @@ public final class ModelFile {
                     + " does not match the network input " + arch.inputWidth() + "x" + arch.inputHeight());
         }
         long expected = arch.parameterCount();
-        if (!c.has("params") || c.count("params") != expected) {
-            throw new BadInputException(path + ": weights section holds " + (c.has("params") ? c.count("params") : 0)
-                    + " values but the architecture needs " + expected);
+        boolean half = !c.has("params") && c.has(HALF_PARAMS);
+        long held = half ? c.count(HALF_PARAMS) / 2 : c.has("params") ? c.count("params") : 0;
+        if (held != expected || (half && c.count(HALF_PARAMS) % 2 != 0)) {
+            throw new BadInputException(path + ": weights section holds " + held + " values but the architecture needs "
+                    + expected);
         }
         double[] threshold = c.doubles("threshold", 1);
         if (!(threshold[0] >= 0 && threshold[0] <= 1)) {
@@ -212,7 +231,11 @@ public final class ModelFile {
         if (!text(c, "layout").equals(layout(net))) {
             throw new BadInputException(path + ": parameter layout does not match the architecture");
         }
-        c.readFloatsInto("params", net.params().values(), 0, net.params().size());
+        if (half) {
+            HalfFloats.decode(c.bytes(HALF_PARAMS), net.params().values());
+        } else {
+            c.readFloatsInto("params", net.params().values(), 0, net.params().size());
+        }
         for (float v : net.params().values()) {
             if (!Float.isFinite(v)) {
                 throw new BadInputException(path + ": weights contain NaN or infinity");

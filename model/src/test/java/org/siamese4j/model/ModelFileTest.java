@@ -95,6 +95,26 @@ class ModelFileTest {
     }
 
     @Test
+    void aHalfPrecisionModelLoadsTheNearestHalfOfEachWeightInHalfTheSpace(@TempDir Path dir) throws java.io.IOException {
+        SiameseNet net = trained(3, 5, null);
+        Path full = dir.resolve("full.s4j");
+        Path half = dir.resolve("half.s4j");
+        ModelFile.save(full, net, PRE, 0.6, Map.of("k", "v"));
+        ModelFile.save(half, net, PRE, 0.6, Map.of("k", "v"), null, true);
+        ModelFile.Loaded l = ModelFile.load(half, kernels());
+        float[] w = net.params().values();
+        float[] loaded = l.net().params().values();
+        for (int i = 0; i < w.length; i++) {
+            assertEquals(org.siamese4j.model.io.HalfFloats.toFloat(org.siamese4j.model.io.HalfFloats.fromFloat(w[i])), loaded[i]);
+        }
+        assertEquals(0.6, l.threshold());
+        assertEquals(Map.of("k", "v"), l.metadata());
+        long weights = 4L * w.length;
+        assertTrue(java.nio.file.Files.size(full) - java.nio.file.Files.size(half) >= weights / 2 - 64,
+                java.nio.file.Files.size(full) + " vs " + java.nio.file.Files.size(half));
+    }
+
+    @Test
     void aMalformedOpenSetCalibrationIsRefusedWithOneLine() {
         ContainerWriter w = validContainer();
         w.putDoubles("open-set", new double[] {1, 40, 1, 3, 1, 10, 3, 2, 1}); // descending quantiles

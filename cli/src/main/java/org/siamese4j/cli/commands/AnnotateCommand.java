@@ -97,9 +97,6 @@ public final class AnnotateCommand implements Command {
         gallery.checkReady(model);
         FaceRecognizer recognizer = new FaceRecognizer(new FaceEmbedder(model, FaceOptions.detector(inv)), gallery, rule);
         MatchRule.Decision decision = recognizer.decision();
-        if (decision.fellBack()) {
-            inv.progress("warning: " + decision.rule());
-        }
         if (inv.has(OUT_DIR)) {
             createFolder(inv.get(OUT_DIR));
         }
@@ -135,6 +132,9 @@ public final class AnnotateCommand implements Command {
         }
         if (!labelsDrawn) {
             inv.progress("warning: no usable font in this Java runtime: faces are boxed but not labelled");
+        }
+        if (decision.fellBack()) {
+            inv.progress("warning: " + decision.rule());
         }
         if (inv.json()) {
             inv.printJson(Json.object().put("photos", results).put("threshold", decision.probability())

@@ -17,6 +17,7 @@ import org.siamese4j.cli.ValueParser;
 import org.siamese4j.engine.BadInputException;
 import org.siamese4j.model.ModelFile;
 import org.siamese4j.model.OpenSetCalibration;
+import org.siamese4j.model.io.HalfFloats;
 import org.siamese4j.train.DataSplits;
 import org.siamese4j.train.OpenSetData;
 import org.siamese4j.train.data.LoadedDataset;
@@ -31,6 +32,8 @@ public final class CalibrateCommand implements Command {
             "the data the model was trained on (default: the path it records)");
     static final Option<Path> OUT = Option.value("out", "FILE", ValueParser.path(),
             "the calibrated model to write (a new file: galleries name the model they were made with)").required();
+    static final Option<Boolean> HALF = Option.flag("half",
+            "store the weights in half precision: half the file (the built-in face model is stored so)");
 
     @Override
     public String name() {
@@ -50,8 +53,9 @@ public final class CalibrateCommand implements Command {
                 size; identify and annotate read it for --fpir. This command does the same for a model trained
                 before that existed, or on other data: it reads the model's validation classes from --data (as
                 'eval --split validation' does), simulates gallery searches on them, and writes the model with
-                the calibration to --out. Weights, threshold and metadata are unchanged; the new file has a new
-                SHA-256, so galleries made with the old file must be enrolled again.
+                the calibration to --out. Weights (unless --half rounds them to half precision), threshold and
+                metadata are unchanged; the new file has a new SHA-256, so galleries made with the old file must
+                be enrolled again.
 
                 Exit code: 0 written; 2 bad input (no validation classes recorded, too few of them, an --out
                 that is the model itself).
@@ -63,7 +67,7 @@ public final class CalibrateCommand implements Command {
 
     @Override
     public List<Option<?>> options() {
-        return List.of(MODEL, DATA, OUT);
+        return List.of(MODEL, DATA, OUT, HALF);
     }
 
     @Override
@@ -82,14 +86,21 @@ public final class CalibrateCommand implements Command {
         Path data = inv.get(DATA) != null ? inv.get(DATA) : Path.of(m.metadata().getOrDefault("data", ""));
         LoadedDataset validation = DataSplits.select(TrainingData.load(inv, data, m.preprocessing()), m.metadata(),
                 DataSplits.VALIDATION_KEY);
+        Map<String, String> metadata = new LinkedHashMap<>(m.metadata());
+        metadata.put("open-set-calibrated-from", m.sha256());
+        if (inv.get(HALF)) {
+            // calibrate the weights that will be shipped: round them first
+            float[] w = m.net().params().values();
+            for (int i = 0; i < w.length; i++) {
+                w[i] = HalfFloats.toFloat(HalfFloats.fromFloat(w[i]));
+            }
+        }
         OpenSetCalibration calibration = OpenSetData.calibrate(m.net(), m.preprocessing(), validation);
         if (calibration == null) {
             throw new BadInputException(modelPath + ": too few validation classes (" + validation.classCount()
                     + ") to calibrate gallery searches");
         }
-        Map<String, String> metadata = new LinkedHashMap<>(m.metadata());
-        metadata.put("open-set-calibrated-from", m.sha256());
-        String sha = ModelFile.save(out, m.net(), m.preprocessing(), m.threshold(), metadata, calibration);
+        String sha = ModelFile.save(out, m.net(), m.preprocessing(), m.threshold(), metadata, calibration, inv.get(HALF));
 
         List<Json.Obj> thresholds = new ArrayList<>();
         inv.out().println(out + ": " + calibration.describe() + "; sha256 " + sha);

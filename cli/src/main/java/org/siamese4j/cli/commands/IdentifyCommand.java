@@ -84,9 +84,6 @@ public final class IdentifyCommand implements Command {
         FaceRecognizer recognizer = new FaceRecognizer(new FaceEmbedder(model, FaceOptions.detectorUnlessNoDetect(inv)),
                 gallery, rule);
         MatchRule.Decision decision = recognizer.decision();
-        if (decision.fellBack()) {
-            inv.progress("warning: " + decision.rule());
-        }
         int k = inv.has(TOP) ? inv.get(TOP) : 1;
 
         List<Json.Obj> results = new ArrayList<>();
@@ -110,6 +107,9 @@ public final class IdentifyCommand implements Command {
             if (!inv.json()) {
                 print(inv, images.get(results.size() - 1), face);
             }
+        }
+        if (decision.fellBack()) {
+            inv.progress("warning: " + decision.rule());
         }
         if (inv.json()) {
             inv.printJson(Json.object()

@@ -130,7 +130,9 @@ class AnnotateCommandTest {
             assertEquals(200, written.getHeight(), name);
         }
         List<String> lines = r.out().lines().toList();
-        assertEquals(3, lines.size(), r.out());
+        assertEquals(4, lines.size(), r.out());
+        assertTrue(lines.get(3).startsWith("rule: the model's equal-error threshold p >= 0.9000 (this model has no open-set"
+                + " calibration"), "the rule that decided is said: " + lines.get(3));
         assertTrue(lines.get(0).startsWith(png + " -> " + outDir.resolve("a.png") + ": 1 face: "), lines.get(0));
         assertTrue(lines.get(1).startsWith(progressive + " -> " + outDir.resolve("b.png") + ": 1 face: "), lines.get(1));
         assertTrue(lines.get(2).startsWith(pgm + " -> " + outDir.resolve("c.png") + ": 1 face: "), lines.get(2));
@@ -190,7 +192,7 @@ class AnnotateCommandTest {
     void helpHasAnExample() {
         CliResult r = run("annotate", "--help");
         assertEquals(ExitCode.OK, r.exitCode());
-        assertTrue(r.out().contains("examples:") && r.out().contains("siamese annotate --model"), r.out());
+        assertTrue(r.out().contains("examples:") && r.out().contains("siamese annotate --gallery"), r.out());
     }
 
     private static Object[] append(Object[] args, Object... more) {

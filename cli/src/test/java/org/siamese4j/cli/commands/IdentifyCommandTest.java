@@ -51,8 +51,10 @@ class IdentifyCommandTest {
         assertTrue(lines.get(0).matches(ada + ": Ada Lovelace 0\\.9\\d+"), lines.get(0));
         assertTrue(lines.get(1).matches(crops[2] + ": Grace Hopper 0\\.99\\d+"), lines.get(1));
         assertTrue(lines.get(2).matches(crops[3] + ": unknown 0\\.\\d+ \\(closest: .+\\)"), lines.get(2));
-        assertEquals("threshold 0.9000 (a lower p(same) is unknown)", lines.get(3));
-        assertTrue(r.messages().isEmpty(), r.toString());
+        assertTrue(lines.get(3).startsWith("rule: the model's equal-error threshold p >= 0.9000 (this model has no"
+                + " open-set calibration"), "the rule that decided is said: " + lines.get(3));
+        assertEquals(1, r.messages().size(), r.toString());
+        assertTrue(r.messages().get(0).contains("no open-set calibration"), "an old model is said to fall back: " + r);
     }
 
     @Test
@@ -140,6 +142,6 @@ class IdentifyCommandTest {
     void helpHasAnExample() {
         CliResult r = run("identify", "--help");
         assertEquals(ExitCode.OK, r.exitCode());
-        assertTrue(r.out().contains("examples:") && r.out().contains("siamese identify --model"), r.out());
+        assertTrue(r.out().contains("examples:") && r.out().contains("siamese identify --gallery"), r.out());
     }
 }

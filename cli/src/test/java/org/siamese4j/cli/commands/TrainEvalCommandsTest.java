@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,7 +16,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.siamese4j.cli.CliResult;
+import org.siamese4j.cli.ExitCode;
 import org.siamese4j.cli.Main;
+import org.siamese4j.model.ModelFile;
+import org.siamese4j.model.OpenSetCalibration;
 import org.siamese4j.train.data.LoadedDataset;
 import org.siamese4j.train.data.SyntheticGlyphs;
 
@@ -65,6 +69,47 @@ class TrainEvalCommandsTest {
 
     static CliResult run(String... args) {
         return CliResult.inProcess(Main.commands(), args);
+    }
+
+    @Test
+    void trainingEndsWithAnOpenSetCalibrationOfItsValidationClasses() {
+        ModelFile.Loaded m = ModelFile.load(model, FaceFixtures.kernels());
+        OpenSetCalibration c = m.openSet().orElseThrow(() -> new AssertionError("no open-set calibration in " + model));
+        assertEquals(6, c.people(), "the 6 glyphs of the validation alphabet");
+    }
+
+    @Test
+    void calibrateWritesACalibratedCopyAndNeverOverwritesTheModel() throws IOException {
+        Path out = dir.resolve("calibrated-half.s4j");
+        CliResult r = run("calibrate", "--model", model.toString(), "--data", data.toString(), "--out", out.toString(),
+                "--half", "--json");
+        assertEquals(0, r.exitCode(), r.toString());
+        ModelFile.Loaded calibrated = ModelFile.load(out, FaceFixtures.kernels());
+        assertTrue(calibrated.openSet().isPresent());
+        assertEquals(ModelFile.load(model, FaceFixtures.kernels()).sha256(), calibrated.metadata().get("open-set-calibrated-from"));
+        assertTrue(Files.size(out) < Files.size(model), "half precision weights: " + Files.size(out) + " bytes");
+        CliResult same = run("calibrate", "--model", model.toString(), "--data", data.toString(), "--out", model.toString());
+        assertEquals(ExitCode.USAGE, same.exitCode(), same.toString());
+        same.assertOneMessage("--out must be a new file");
+    }
+
+    @Test
+    void evalOpenSetReportsRankOneAndTheCalibratedRuleOnTheTestClasses() {
+        CliResult r = run("eval", "--model", model.toString(), "--data", data.toString(), "--open-set",
+                "--gallery-sizes", "2,all", "--json");
+        assertEquals(0, r.exitCode(), r.toString());
+        Map<String, Object> j = r.json();
+        assertEquals("open-set", j.get("task"));
+        assertEquals(Boolean.TRUE, j.get("calibrated"));
+        List<?> rows = (List<?>) j.get("galleries");
+        assertEquals(2, rows.size());
+        Map<?, ?> all = (Map<?, ?>) rows.get(1);
+        assertEquals(6L, ((Number) all.get("gallery_size")).longValue(), "the 6 glyphs of the test alphabet");
+        assertEquals(24L, ((Number) all.get("mated_searches")).longValue(), "4 more drawers of each glyph");
+        assertTrue(((Map<?, ?>) all.get("rank1")).containsKey("ci95"), all.toString());
+        Map<?, ?> two = (Map<?, ?>) rows.get(0);
+        assertTrue(((Number) two.get("non_mated_searches")).longValue() > 0, "left-out glyphs search as strangers");
+        assertTrue(two.get("fpir_at_calibrated") != null, two.toString());
     }
 
     @Test
