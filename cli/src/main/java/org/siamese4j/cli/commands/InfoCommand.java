@@ -112,6 +112,9 @@ public final class InfoCommand implements Command {
                     : String.format(Locale.ROOT, "%,.1f million multiply-adds per image", macs / 1e6));
             row(out, "preprocessing", preprocessing(model.preprocessing()));
             row(out, "threshold", String.format(Locale.ROOT, "%.4f (same when p(same) >= threshold)", model.threshold()));
+            row(out, "open set", model.openSetCalibration().map(c -> c.describe() + String.format(Locale.ROOT,
+                    "; FPIR 1 %% for 10 people: p >= %.6f", c.threshold(10, 0.01).probability()))
+                    .orElse("no calibration (identify and annotate fall back to the threshold; see siamese calibrate)"));
             if (model.metadata().isEmpty()) {
                 row(out, "metadata", "(none)");
             }
@@ -149,6 +152,8 @@ public final class InfoCommand implements Command {
                         .put("mean", p.mean())
                         .put("std", p.std()))
                 .put("threshold", model.threshold())
+                .put("open_set", model.openSetCalibration().map(c -> Json.object().put("people", c.people())
+                        .put("gallery_sizes", c.gallerySizes())).orElse(null))
                 .put("metadata", model.metadata());
     }
 

@@ -20,24 +20,22 @@ import org.siamese4j.cli.CliResult;
 import org.siamese4j.cli.ExitCode;
 
 /**
- * The face commands on the real sample photos and the real OpenCV cascade from $SIAMESE_DATA (skipped
- * without it). The model is an untrained test model, so names are not checked, only the pipeline: six faces
- * in friends.jpg, the seed app's six 100x100 database crops enrolled, an annotated PNG of the photo.
+ * The face commands on the real sample photos from $SIAMESE_DATA (skipped without it), with the built-in
+ * cascade: the pipeline with an untrained test model (six faces in friends.jpg, the seed app's six 100x100
+ * database crops enrolled, an annotated PNG of the photo), and the README's face example with the built-in
+ * face model, whose open-set rule must keep the strangers of friends.jpg and tbbt.jpg unnamed.
  */
 class FacePhotosCliTest {
     @TempDir
     Path dir;
 
     private Path data;
-    private Path cascade;
 
     @BeforeEach
     void data() {
         String root = System.getenv("SIAMESE_DATA");
         Assumptions.assumeTrue(root != null && !root.isBlank(), "SIAMESE_DATA not set: skipping the real-photo test");
         data = Path.of(root);
-        cascade = data.resolve("cascades/haarcascade_frontalface_default.xml");
-        Assumptions.assumeTrue(Files.isRegularFile(cascade), cascade + " missing: skipping the real-photo test");
         Assumptions.assumeTrue(Files.isRegularFile(friends()), friends() + " missing: skipping the real-photo test");
     }
 
@@ -47,7 +45,7 @@ class FacePhotosCliTest {
 
     @Test
     void detectsSixFacesInFriends() {
-        CliResult r = run("detect", "--cascade", cascade, "--json", friends());
+        CliResult r = run("detect", "--json", friends());
         assertEquals(ExitCode.OK, r.exitCode(), r.toString());
         assertEquals(6, ((List<?>) at(r.json(), "photos", 0, "boxes")).size(), r.out());
     }
@@ -57,7 +55,7 @@ class FacePhotosCliTest {
         Path model = FaceFixtures.model(dir, "faces.s4j", 1);
         Path gallery = dir.resolve("seed.gallery");
         long start = System.nanoTime();
-        CliResult enrolled = run("enroll", "--model", model, "--gallery", gallery, "--cascade", cascade, "--json",
+        CliResult enrolled = run("enroll", "--model", model, "--gallery", gallery, "--json",
                 "--dir", data.resolve("seed-photos/database"));
         long enrolMs = (System.nanoTime() - start) / 1_000_000;
         assertEquals(ExitCode.OK, enrolled.exitCode(), enrolled.toString());
@@ -66,7 +64,7 @@ class FacePhotosCliTest {
 
         Path out = dir.resolve("friends-annotated.png");
         start = System.nanoTime();
-        CliResult r = run("annotate", "--model", model, "--gallery", gallery, "--cascade", cascade, "--json", "--out", out, friends());
+        CliResult r = run("annotate", "--model", model, "--gallery", gallery, "--json", "--out", out, friends());
         long annotateMs = (System.nanoTime() - start) / 1_000_000;
         assertEquals(ExitCode.OK, r.exitCode(), r.toString());
         List<?> faces = (List<?>) at(r.json(), "photos", 0, "faces");
@@ -82,5 +80,31 @@ class FacePhotosCliTest {
         if (keep != null && !keep.isBlank()) {
             Files.copy(out, Path.of(keep), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    /**
+     * The README's face example: enrol seed-photos/database and annotate the group photos with no --model and
+     * no --cascade. None of the 13 people in friends.jpg and tbbt.jpg is enrolled; the default rule (strangers
+     * named in at most 1 % of searches of a 6-person gallery) may name at most one of them.
+     */
+    @Test
+    void theBuiltInModelLeavesTheStrangersOfTheGroupPhotosUnnamed() {
+        Path gallery = dir.resolve("seed.gallery");
+        CliResult enrolled = run("enroll", "--gallery", gallery, "--dir", data.resolve("seed-photos/database"));
+        assertEquals(ExitCode.OK, enrolled.exitCode(), enrolled.toString());
+        int faces = 0;
+        int named = 0;
+        for (String photo : List.of("friends.jpg", "tbbt.jpg")) {
+            CliResult r = run("annotate", "--gallery", gallery, "--json", "--out", dir.resolve(photo + ".png"),
+                    data.resolve("seed-photos/sample").resolve(photo));
+            assertEquals(ExitCode.OK, r.exitCode(), r.toString());
+            for (Object face : (List<?>) at(r.json(), "photos", 0, "faces")) {
+                faces++;
+                named += Boolean.TRUE.equals(((Map<?, ?>) face).get("unknown")) ? 0 : 1;
+            }
+            assertTrue(r.json().get("rule").toString().startsWith("FPIR 1 % for a gallery of 6"), r.toString());
+        }
+        assertEquals(13, faces, "6 faces in friends.jpg and 7 in tbbt.jpg");
+        assertTrue(named <= 1, named + " of the 13 strangers were given a name");
     }
 }
