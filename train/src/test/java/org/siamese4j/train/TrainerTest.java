@@ -157,6 +157,41 @@ class TrainerTest {
         }
     }
 
+    /**
+     * "keeps the starting weights if no step beats them": steps at a learning rate high enough to move every
+     * weight far (and to validate worse than the start), so a model written from the last steps' weights, or
+     * from any step's, cannot pass for the starting one; the model must hold the starting weights exactly.
+     */
+    @Test
+    void aFineTuneThatNoStepImprovesKeepsTheStartingWeightsExactly(@TempDir Path dir) {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        Trainer.Result trained = TrainingRun.start(options(60), ARCH, PRE, kernels(), train, validation, dir.resolve("first"),
+                Map.of(), quiet, false).run();
+        Path source = dir.resolve("first").resolve("model.s4j");
+        float[] start = ModelFile.load(source, kernels()).net().params().values();
+
+        TrainOptions o = options(4);
+        o.learningRate = 20;
+        o.evalEvery = 2;
+        o.checkpointEvery = 2;
+        Path tuned = dir.resolve("tuned");
+        Trainer.Result r = TrainingRun.start(o, ARCH, PRE, kernels(), source, train, validation, tuned, Map.of(), quiet, false).run();
+        assertTrue(!r.diverged(), r.stopReason());
+        assertEquals(4, r.steps());
+        // the steps moved the weights far and validated worse than the start
+        float[] last = ModelFile.loadCheckpoint(tuned.resolve("checkpoint.s4j"), kernels()).model().net().params().values();
+        assertTrue(maxDifference(start, last) > 0.1, "the steps changed the weights by " + maxDifference(start, last));
+        assertEquals(trained.bestAccuracy(), r.log().get(0).valAccuracy(), 1e-12);
+        for (Trainer.LogRow row : r.log().subList(1, r.log().size())) {
+            assertTrue(Double.isNaN(row.valAccuracy()) || row.valAccuracy() < trained.bestAccuracy(),
+                    "step " + row.step() + " validated at " + row.valAccuracy() + ", the start at " + trained.bestAccuracy());
+        }
+        assertEquals(0, r.bestStep());
+        ModelFile.Loaded kept = ModelFile.load(tuned.resolve("model.s4j"), kernels());
+        assertArrayEquals(start, kept.net().params().values(), "the model holds the starting weights, bit for bit");
+        assertEquals("0", kept.metadata().get("steps"));
+    }
+
     @Test
     void aModelOfAnotherArchitectureIsRefusedByName(@TempDir Path dir) {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
