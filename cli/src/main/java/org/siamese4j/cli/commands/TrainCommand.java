@@ -152,7 +152,8 @@ public final class TrainCommand implements Command {
                 Writes to --out: model.s4j (best by validation, with its calibrated threshold), checkpoint.s4j
                 (resume with --resume), log.csv, chart.png and trials.png. Ctrl-C saves a checkpoint and stops.
 
-                Exit codes: 0 trained; 1 the loss diverged (the last good checkpoint is kept); 2 bad input.
+                Exit codes: 0 trained; 1 the loss diverged (the last good checkpoint and the best model so far are
+                kept; JSON's checkpoint or model is null when there was none yet); 2 bad input.
                 JSON: {model, checkpoint, out, steps, epochs, seconds, stop_reason, best_val_accuracy, threshold,
                        images_per_second, pairs_per_second, data{...}, test{way, trials, accuracy, ci95, pixel_nn{...}}}
 
@@ -518,7 +519,7 @@ public final class TrainCommand implements Command {
                 .put("train_images", splits.train().imageCount());
         Json.Obj result = Json.object()
                 .put("model", r.model() == null ? null : r.model().toString())
-                .put("checkpoint", r.checkpoint().toString())
+                .put("checkpoint", r.checkpoint() == null ? null : r.checkpoint().toString())
                 .put("out", out.toString())
                 .put("steps", r.steps())
                 .put("epochs", r.epochs())
@@ -539,7 +540,8 @@ public final class TrainCommand implements Command {
             return;
         }
         inv.out().printf(Locale.ROOT, "model      %s%n", r.model() == null ? "(none: no step was validated)" : r.model());
-        inv.out().printf(Locale.ROOT, "checkpoint %s%n", r.checkpoint());
+        inv.out().printf(Locale.ROOT, "checkpoint %s%n", r.checkpoint() == null ? "(none: the run diverged before its first checkpoint)"
+                : r.checkpoint());
         inv.out().printf(Locale.ROOT, "steps      %d (%.1f epochs) in %s%n", r.steps(), r.epochs(), format(r.elapsed()));
         if (r.bestAccuracy() >= 0) {
             inv.out().printf(Locale.ROOT, "validation %.1f%% best (step %d); threshold %.3f%n", 100 * r.bestAccuracy(),
