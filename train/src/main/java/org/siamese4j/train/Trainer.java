@@ -343,7 +343,7 @@ public final class Trainer {
     private double validate(long step) {
         EmbeddingTable table = new EmbeddingTable(net, preprocessing, validation);
         double acc = OneShot.evaluate(valTrials, table).accuracy();
-        if (acc > bestAccuracy) {
+        if (acc > bestAccuracy && weightsFinite()) { // weights that turned NaN are never the best model
             bestAccuracy = acc;
             bestStep = step;
             evalsSinceBest = 0;
