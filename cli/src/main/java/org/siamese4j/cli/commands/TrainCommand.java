@@ -153,7 +153,8 @@ public final class TrainCommand implements Command {
                 (resume with --resume), log.csv, chart.png and trials.png. Ctrl-C saves a checkpoint and stops.
 
                 Exit codes: 0 trained; 1 the loss diverged (the last good checkpoint and the best model so far are
-                kept; JSON's checkpoint or model is null when there was none yet); 2 bad input.
+                kept; JSON's checkpoint or model is null when there was none yet); 2 bad input, or the --out folder is
+                in use by another training run (a run holds its folder until it ends; one that was killed is taken over).
                 JSON: {model, checkpoint, out, steps, epochs, seconds, stop_reason, best_val_accuracy, threshold,
                        images_per_second, pairs_per_second, data{...}, test{way, trials, accuracy, ci95, pixel_nn{...}}}
 
@@ -175,6 +176,22 @@ public final class TrainCommand implements Command {
 
     @Override
     public int run(Invocation inv) throws Exception {
+        // the run holds its output folder from here to its end: a second train or --resume on it stops at once
+        Path out = outputFolder(inv);
+        try (RunFolderLock claim = RunFolderLock.claim(out, inv::progress)) {
+            return runIn(inv, out);
+        }
+    }
+
+    /** Where a run writes: --out, else a resumed checkpoint's folder, else runs/DATA-NAME. */
+    static Path outputFolder(Invocation inv) {
+        Path data = inv.get(DATA);
+        return inv.get(OUT) != null ? inv.get(OUT)
+                : inv.get(RESUME) != null ? resumedRunFolder(inv.get(RESUME))
+                : Path.of("runs", data == null ? "synthetic" : stem(data));
+    }
+
+    private int runIn(Invocation inv, Path out) throws Exception {
         Path data = inv.get(DATA);
         boolean synthetic = data == null && !inv.has(RESUME);
         Path resume = inv.get(RESUME);
@@ -266,9 +283,6 @@ public final class TrainCommand implements Command {
             inv.progress("rotations: " + splits.train().classCount() + " training classes");
         }
         TrainOptions o = options(inv, synthetic, fill);
-        Path out = inv.get(OUT) != null ? inv.get(OUT)
-                : resume != null ? resumedRunFolder(resume)
-                : Path.of("runs", synthetic ? "synthetic" : stem(data));
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("data", synthetic ? "synthetic" : data.toAbsolutePath().toString());
         metadata.put("preset", arch.name());
