@@ -38,9 +38,12 @@ import org.siamese4j.model.io.AtomicFile;
  * is either absent, the old file, or the complete verified one. A target that already matches its pin is
  * not downloaded again. Callers serialise writers of one target with a {@code WriteLock}.
  *
- * <p>Network trouble (offline, refused, HTTP errors, a connection cut midway, no data for the timeout) and
- * a hash mismatch are {@link RunFailedException}s; a folder that cannot be written is a
- * {@link BadInputException}.
+ * <p>The project's exit-code rule: input that arrives but fails its checks is bad input, and input that does
+ * not arrive is a failed run. So a body whose size or SHA-256 does not match the pin (announced, sent, or
+ * hashed) is a {@link BadInputException} (exit code 2), like any other file that fails its checks; network
+ * trouble (offline, refused, HTTP errors, a connection cut midway, no data for the timeout) is a
+ * {@link RunFailedException} (exit code 1), and running the command again may help. A folder that cannot be
+ * written is a {@link BadInputException}.
  */
 final class Downloader {
     enum Outcome { DOWNLOADED, PRESENT }
@@ -132,7 +135,7 @@ final class Downloader {
             }
             OptionalLong announced = response.headers().firstValueAsLong("Content-Length");
             if (announced.isPresent() && announced.getAsLong() != pin.size()) {
-                throw new RunFailedException("cannot download " + url + ": the server announces " + announced.getAsLong()
+                throw new BadInputException("cannot download " + url + ": the server announces " + announced.getAsLong()
                         + " bytes but the pinned " + pin.name() + " has " + pin.size() + "; nothing was kept");
             }
             // HttpClient has no read timeout for a body that stalls: close the stream when nothing arrives
@@ -163,7 +166,7 @@ final class Downloader {
                 lastData.set(System.nanoTime());
                 total += n;
                 if (total > pin.size()) {
-                    throw new RunFailedException("cannot download " + url + ": the server sends more than the pinned "
+                    throw new BadInputException("cannot download " + url + ": the server sends more than the pinned "
                             + pin.size() + " bytes of " + pin.name() + "; nothing was kept");
                 }
                 md.update(buf, 0, n);
@@ -181,7 +184,7 @@ final class Downloader {
             }
             String got = HexFormat.of().formatHex(md.digest());
             if (!got.equals(pin.sha256())) {
-                throw new RunFailedException(pin.name() + ": SHA-256 mismatch, expected " + pin.sha256() + " but the download from "
+                throw new BadInputException(pin.name() + ": SHA-256 mismatch, expected " + pin.sha256() + " but the download from "
                         + url + " has " + got + " (corrupted in transit, or a different file); nothing was kept");
             }
         } finally {
