@@ -60,8 +60,9 @@ final class Help {
         sb.append("\nglobal options (accepted by every command):\n");
         options(sb, GlobalOptions.ALL);
         optionLine(sb, "-h, --help", "show help");
-        sb.append("\nexit codes: 0 success, 1 failed run (a check that failed, a corrupted download),\n");
-        sb.append("            2 bad usage or bad input (unknown option, unreadable file)\n");
+        sb.append("\nexit codes: 0 success, 1 failed run (a check that failed, a diverged training, a download\n");
+        sb.append("            that could not complete), 2 bad usage or bad input (unknown option, unreadable or\n");
+        sb.append("            corrupt file, a download that does not match its pinned SHA-256)\n");
         sb.append("\nThe jar restarts itself once with --add-modules jdk.incubator.vector when the Vector API\n");
         sb.append("module is missing (set SIAMESE4J_NO_RELAUNCH=1 or -Dsiamese4j.relaunch=false to stay on\n");
         sb.append("scalar kernels instead); bin/siamese passes the flag directly.\n");

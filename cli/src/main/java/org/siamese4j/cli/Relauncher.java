@@ -23,7 +23,9 @@ import org.siamese4j.engine.Backend;
  * <p>No restart when: the module is present already; this JVM is the restarted one; the user asked for
  * scalar kernels; the command does not run kernels (help, download); the runtime image lacks the module
  * (a jlinked JRE); {@code SIAMESE4J_NO_RELAUNCH=1} or {@code -Dsiamese4j.relaunch=false}; or no java
- * binary can be found. Then the command runs here on scalar kernels and the engine prints its notice.
+ * binary can be found. Then the command runs here on scalar kernels and the engine prints its notice. When
+ * the restart is tried and the child cannot be started, one line says why, and the engine's notice is the
+ * one that says the kernels are scalar.
  */
 final class Relauncher {
     static final String MODULE = "jdk.incubator.vector";
@@ -73,16 +75,27 @@ final class Relauncher {
         if (command.isEmpty()) {
             return OptionalInt.empty();
         }
-        err.println("siamese: restarting the JVM with --add-modules " + MODULE + " for SIMD kernels");
-        err.flush();
+        return run(command.get(), err);
+    }
+
+    /**
+     * Starts {@code command} as the child and returns its exit code; empty, with one line on {@code err} that says
+     * why, when it cannot be started (the caller then falls back to scalar kernels, and the engine says that).
+     */
+    static OptionalInt run(List<String> command, PrintStream err) {
         Process child;
         try {
-            child = new ProcessBuilder(command.get()).inheritIO().start();
-        } catch (IOException | RuntimeException e) {
-            err.println("siamese: cannot restart the JVM (" + Option.printable(String.valueOf(e.getMessage()))
-                    + "); continuing with scalar kernels");
+            child = new ProcessBuilder(command).inheritIO().start();
+        } catch (IOException | RuntimeException | Error e) {
+            // an Error too: a JVM that cannot start processes at all (an unsupported launch mechanism) throws one
+            err.println("siamese: cannot restart the JVM with --add-modules " + MODULE + " ("
+                    + Option.printable(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
+            err.flush();
             return OptionalInt.empty();
         }
+        // said once the child is started (it needs far longer to say anything itself)
+        err.println("siamese: restarting the JVM with --add-modules " + MODULE + " for SIMD kernels");
+        err.flush();
         // if we are terminated (SIGTERM, Ctrl-C), take the child with us rather than orphan it
         Thread reaper = new Thread(child::destroy, "siamese-child-reaper");
         Runtime.getRuntime().addShutdownHook(reaper);

@@ -171,6 +171,30 @@ class CliProcessTest {
         }
     }
 
+    /**
+     * The fallback when the JVM cannot restart itself (here: it cannot start any process): the command runs on scalar
+     * kernels, one line says the restart failed and one says the kernels are scalar, and nothing else.
+     */
+    @Test
+    void whenTheJvmCannotRestartItselfTheCommandRunsOnScalarKernelsSayingSoOnce() {
+        CliResult r = java(List.of("-Djdk.lang.Process.launchMechanism=NO_SUCH_MECHANISM"), Map.of(), "info", "--json");
+        assertScalarFallback(r);
+    }
+
+    /** What a run that could not restart itself prints: shared with the same test of the jar (JarLaunchIT). */
+    static void assertScalarFallback(CliResult r) {
+        assertEquals(0, r.exitCode(), r.toString());
+        r.assertNoStackTrace();
+        assertEquals("scalar", r.json().get("backend"));
+        List<String> m = r.messages();
+        assertEquals(2, m.size(), r.toString());
+        assertTrue(m.get(0).startsWith("siamese: cannot restart the JVM with --add-modules " + VECTOR_MODULE + " ("), r.toString());
+        assertEquals(1, m.stream().filter(l -> l.contains("scalar")).count(), "scalar kernels said once: " + r);
+        assertTrue(m.get(1).contains("using scalar kernels"), r.toString());
+        assertFalse(r.err().contains("restarting"), r.toString());
+        assertEquals(1, r.out().lines().count(), "one JSON line and nothing else: " + r);
+    }
+
     @Test
     void usageErrorsExitTwoWithOneLine() {
         CliResult unknownCommand = siamese("frobnicate");

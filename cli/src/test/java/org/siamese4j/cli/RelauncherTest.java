@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The restart's decisions and command line; the restart itself is exercised in {@link CliProcessTest}. */
+/** The restart's decisions and command line; the restart itself is exercised in {@link CliProcessTest} and, as java -jar, in {@link JarLaunchIT}. */
 class RelauncherTest {
 
     @Test
@@ -40,5 +43,17 @@ class RelauncherTest {
     void neverWantedWhenTheModuleIsAlreadyThere() {
         // the test JVM runs with --add-modules jdk.incubator.vector
         assertFalse(Relauncher.wanted(Main.commands(), new String[] {"info"}, Map.of()));
+    }
+
+    /** A child that cannot be started: no restart, and one line that says why (the engine then says "scalar"). */
+    @Test
+    void aChildThatCannotBeStartedGivesOneLineAndNoExitCode() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        assertTrue(Relauncher.run(List.of("/nonexistent/siamese4j-test/java", "-version"), err).isEmpty());
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.get(0).startsWith("siamese: cannot restart the JVM with --add-modules jdk.incubator.vector ("), lines.get(0));
+        assertFalse(lines.get(0).contains("scalar") || lines.get(0).contains("restarting"), lines.get(0));
     }
 }

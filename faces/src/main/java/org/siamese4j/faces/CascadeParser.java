@@ -61,6 +61,14 @@ public final class CascadeParser {
     static final int MAX_DEPTH = 32;
     static final int MAX_TEXT_CHARS = 1 << 20;
 
+    /**
+     * The budgets on weak classifiers (trees): {@link #DEFAULT} holds SECURITY.md's; tests try them at and just
+     * past small values, where the defaults would need cascades of many megabytes.
+     */
+    record Limits(int maxTreesPerStage, int maxTrees) {
+        static final Limits DEFAULT = new Limits(MAX_TREES_PER_STAGE, MAX_TREES);
+    }
+
     private static final String DISALLOW_DOCTYPE = "http://apache.org/xml/features/disallow-doctype-decl";
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d{1,4})?");
     private static final Pattern INTEGER = Pattern.compile("[+-]?\\d{1,10}");
@@ -86,7 +94,7 @@ public final class CascadeParser {
         }
         checkSize(source, size);
         try (InputStream in = Files.newInputStream(file)) {
-            return parse(in, source);
+            return parse(in, source, Limits.DEFAULT);
         } catch (IOException e) {
             throw new BadInputException("cannot read cascade file " + source + ": " + oneLine(e.toString()), e);
         }
@@ -94,9 +102,14 @@ public final class CascadeParser {
 
     /** Parses cascade XML held in memory; {@code sourceName} names it in messages. */
     public static HaarCascade parse(byte[] xml, String sourceName) {
+        return parse(xml, sourceName, Limits.DEFAULT);
+    }
+
+    /** The same under other tree budgets. */
+    static HaarCascade parse(byte[] xml, String sourceName, Limits limits) {
         checkSize(sourceName, xml.length);
         try {
-            return parse(new ByteArrayInputStream(xml), sourceName);
+            return parse(new ByteArrayInputStream(xml), sourceName, limits);
         } catch (IOException e) {
             throw new BadInputException("cannot read cascade " + sourceName + ": " + oneLine(e.toString()), e);
         }
@@ -112,9 +125,9 @@ public final class CascadeParser {
         }
     }
 
-    private static HaarCascade parse(InputStream in, String source) throws IOException {
+    private static HaarCascade parse(InputStream in, String source, Limits limits) throws IOException {
         SAXParser parser = newSecureParser();
-        CascadeHandler handler = new CascadeHandler(source);
+        CascadeHandler handler = new CascadeHandler(source, limits);
         try {
             XMLReader reader = parser.getXMLReader();
             reader.setContentHandler(handler);
@@ -196,6 +209,7 @@ public final class CascadeParser {
     /** Streams the XML into flat arrays, checking as it goes; {@link #build()} does the cross-checks. */
     private static final class CascadeHandler extends DefaultHandler {
         private final String source;
+        private final Limits limits;
         private Locator locator;
         private final Ctx[] ctx = new Ctx[MAX_DEPTH + 2];
         private final String[] names = new String[MAX_DEPTH + 2];
@@ -238,8 +252,9 @@ public final class CascadeParser {
         private int featureTiltFlag;
         private boolean featureHasRects;
 
-        CascadeHandler(String source) {
+        CascadeHandler(String source, Limits limits) {
             this.source = source;
+            this.limits = limits;
         }
 
         @Override
@@ -511,7 +526,7 @@ public final class CascadeParser {
                     throw fail("more than one <maxWeakCount> in stage " + currentStage());
                 }
                 stageDeclaredTrees = parseCount(value, "maxWeakCount of stage " + currentStage(), 1,
-                        MAX_TREES_PER_STAGE);
+                        limits.maxTreesPerStage());
                 int read = treeNodeStart.size() - stageTreeStart.get(currentStage());
                 if (read > stageDeclaredTrees) {
                     throw fail("stage " + currentStage() + " has more weak classifiers than its maxWeakCount "
@@ -548,9 +563,9 @@ public final class CascadeParser {
                 throw fail("stage " + currentStage() + " has more weak classifiers than its maxWeakCount "
                         + stageDeclaredTrees);
             }
-            if (inStage == MAX_TREES_PER_STAGE || treeNodeStart.size() == MAX_TREES) {
-                throw fail("too many weak classifiers (at most " + MAX_TREES_PER_STAGE + " a stage and "
-                        + MAX_TREES + " in all)");
+            if (inStage == limits.maxTreesPerStage() || treeNodeStart.size() == limits.maxTrees()) {
+                throw fail("too many weak classifiers (at most " + limits.maxTreesPerStage() + " a stage and "
+                        + limits.maxTrees() + " in all)");
             }
             treeNodes = null;
             treeLeaves = null;

@@ -33,7 +33,7 @@ class CascadeFuzzTest {
         "<![CDATA[1 2 3]]>", "<!-- c -->", "<_>", "</_>", "<_/>", "\u0000", "\uFFFF", "<a b='1' b='2'/>"};
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void everyMutationGivesACascadeOrBadInput() {
         Random random = new Random(SEED);
         String base = TestCascades.SMALL;

@@ -53,24 +53,29 @@ final class ImageHeader {
 
     /** Sniffs the format and reads the header; every problem is a BadInputException naming {@code name}. */
     static ImageHeader read(byte[] b, String name) {
+        return read(b, name, ImageLoader.MAX_PIXELS);
+    }
+
+    /** The same with another pixel budget (tests try it at and just past a small value). */
+    static ImageHeader read(byte[] b, String name, long maxPixels) {
         if (b.length == 0) {
             throw bad(name, "empty file (0 bytes)");
         }
         if (startsWith(b, 0, PNG_SIGNATURE)) {
-            return readPng(b, name);
+            return readPng(b, name, maxPixels);
         }
         if (b.length >= 3 && u8(b, 0) == 0xFF && u8(b, 1) == 0xD8 && u8(b, 2) == 0xFF) {
-            return readJpeg(b, name);
+            return readJpeg(b, name, maxPixels);
         }
         if (startsWith(b, 0, ascii("GIF87a")) || startsWith(b, 0, ascii("GIF89a"))) {
-            return readGif(b, name);
+            return readGif(b, name, maxPixels);
         }
         if (startsWith(b, 0, ascii("BM"))) {
-            return readBmp(b, name);
+            return readBmp(b, name, maxPixels);
         }
         if (b.length >= 3 && b[0] == 'P' && b[1] >= '1' && b[1] <= '6' && PnmDecoder.isWhitespace(b[2])) {
             PnmDecoder.Header h = PnmDecoder.readHeader(b, name);
-            checkSize(name, "PNM", h.width(), h.height());
+            checkSize(name, "PNM", h.width(), h.height(), maxPixels);
             return new ImageHeader(Format.PNM, h.width(), h.height(), 8, 0, b, h);
         }
         String other = otherFormat(b);
@@ -80,7 +85,7 @@ final class ImageHeader {
 
     // ---------------------------------------------------------------- PNG
 
-    private static ImageHeader readPng(byte[] b, String name) {
+    private static ImageHeader readPng(byte[] b, String name, long maxPixels) {
         byte[] out = new byte[b.length];
         System.arraycopy(PNG_SIGNATURE, 0, out, 0, PNG_SIGNATURE.length);
         int outPos = PNG_SIGNATURE.length;
@@ -128,7 +133,7 @@ final class ImageHeader {
                     width = i32be(b, pos + 8);
                     height = i32be(b, pos + 12);
                     bitDepth = u8(b, pos + 16);
-                    checkSize(name, "PNG", width, height);
+                    checkSize(name, "PNG", width, height, maxPixels);
                 }
                 if (type.equals("IDAT")) {
                     sawIdat = true;
@@ -160,7 +165,7 @@ final class ImageHeader {
 
     // ---------------------------------------------------------------- JPEG
 
-    private static ImageHeader readJpeg(byte[] b, String name) {
+    private static ImageHeader readJpeg(byte[] b, String name, long maxPixels) {
         int pos = 2;
         int width = -1;
         int height = -1;
@@ -214,7 +219,7 @@ final class ImageHeader {
         if (height == 0) {
             throw bad(name, "unsupported JPEG (height given by a DNL marker)");
         }
-        checkSize(name, "JPEG", width, height);
+        checkSize(name, "JPEG", width, height, maxPixels);
         if (precision != 8) {
             throw bad(name, "unsupported JPEG (" + precision + "-bit samples; only 8-bit JPEG is supported)");
         }
@@ -246,7 +251,7 @@ final class ImageHeader {
 
     // ---------------------------------------------------------------- GIF
 
-    private static ImageHeader readGif(byte[] b, String name) {
+    private static ImageHeader readGif(byte[] b, String name, long maxPixels) {
         if (b.length < 13) {
             throw bad(name, "truncated GIF (file ends inside the header)");
         }
@@ -266,10 +271,10 @@ final class ImageHeader {
                 }
                 int frameW = u16le(b, pos + 5);
                 int frameH = u16le(b, pos + 7);
-                checkSize(name, "GIF", frameW, frameH);
+                checkSize(name, "GIF", frameW, frameH, maxPixels);
                 // the decoders allocate the logical screen, which may be larger than the frame
-                if ((long) screenW * screenH > ImageLoader.MAX_PIXELS) {
-                    checkSize(name, "GIF", screenW, screenH);
+                if ((long) screenW * screenH > maxPixels) {
+                    checkSize(name, "GIF", screenW, screenH, maxPixels);
                 }
                 pos += 10 + colourTableSize(u8(b, pos + 9));
                 // LZW minimum code size, then the frame's data sub-blocks must all be present
@@ -303,7 +308,7 @@ final class ImageHeader {
 
     // ---------------------------------------------------------------- BMP
 
-    private static ImageHeader readBmp(byte[] b, String name) {
+    private static ImageHeader readBmp(byte[] b, String name, long maxPixels) {
         if (b.length < 26) {
             throw bad(name, "truncated BMP (file ends inside the header)");
         }
@@ -332,7 +337,7 @@ final class ImageHeader {
         } else {
             throw bad(name, "corrupt or unsupported BMP (DIB header of " + dibSize + " bytes)");
         }
-        checkSize(name, "BMP", width, height);
+        checkSize(name, "BMP", width, height, maxPixels);
         boolean uncompressed = compression == 0 || compression == 3 || compression == 6;
         if (uncompressed && bitCount > 0 && bitCount <= 32) {
             long rowBytes = ((long) bitCount * width + 31) / 32 * 4;
@@ -347,13 +352,13 @@ final class ImageHeader {
     // ---------------------------------------------------------------- shared
 
     /** Refuses non-positive sizes and sizes over the pixel budget. */
-    static void checkSize(String name, String format, long width, long height) {
+    static void checkSize(String name, String format, long width, long height, long maxPixels) {
         if (width <= 0 || height <= 0) {
             throw bad(name, "corrupt " + format + " (invalid image size " + width + "x" + height + ")");
         }
-        if (width * height > ImageLoader.MAX_PIXELS) {
+        if (width * height > maxPixels) {
             throw bad(name, "image too large: " + width + "x" + height + " = " + width * height
-                    + " pixels (limit " + ImageLoader.MAX_PIXELS + ")");
+                    + " pixels (limit " + maxPixels + ")");
         }
     }
 

@@ -87,9 +87,14 @@ public final class ImageLoader {
      * @param name where the bytes came from, used only in error messages
      */
     public static GrayImage decode(byte[] bytes, String name) {
+        return decode(bytes, name, MAX_PIXELS);
+    }
+
+    /** The same with another pixel budget (tests try it at and just past a small value). */
+    static GrayImage decode(byte[] bytes, String name, long maxPixels) {
         Objects.requireNonNull(bytes, "bytes");
         checkByteBudget(bytes.length, name);
-        ImageHeader header = ImageHeader.read(bytes, name);
+        ImageHeader header = ImageHeader.read(bytes, name, maxPixels);
         return guarded(name, header, () -> header.format == ImageHeader.Format.PNM
                 ? PnmDecoder.decodeGray(bytes, header.pnm, name)
                 : RasterConversion.toGray(decodeBuffered(header, name)));

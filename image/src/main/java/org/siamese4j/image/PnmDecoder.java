@@ -63,8 +63,8 @@ final class PnmDecoder {
 
     static GrayImage decodeGray(byte[] b, Header h, String name) {
         int n = h.width() * h.height();
+        Samples s = samples(b, h, name); // a binary raster too short for its header is refused before allocating
         float[] out = new float[n];
-        Samples s = samples(b, h, name);
         int maxval = h.maxval();
         if (h.channels() == 1) {
             for (int i = 0; i < n; i++) {

@@ -15,7 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.siamese4j.engine.BadInputException;
 import org.siamese4j.engine.Backend;
@@ -239,6 +241,7 @@ class ModelFileTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void everyTruncationAndBitFlipIsRefused(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("m.s4j");
         ModelFile.save(f, trained(5, 1, null), PRE, 0.5, Map.of("data", "x"));
@@ -306,6 +309,7 @@ class ModelFileTest {
     }
 
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void fuzzedModelFilesGiveAModelOrOneClearError(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("m.s4j");
         ModelFile.save(f, trained(6, 1, null), PRE, 0.5, Map.of("data", "x"));

@@ -78,6 +78,55 @@ class SiameseModelTest {
         }
     }
 
+    /**
+     * "Calls on one instance are serialised": threads that share one instance (not {@link SiameseModel#forThread()}
+     * copies) get exactly the embeddings and scores that sequential calls give. Each call runs a whole tower pass
+     * that keeps its activations in the instance's layers, so two unserialised calls overwrite each other's buffers.
+     */
+    @Test
+    void oneInstanceSharedByThreadsGivesTheSequentialResults(@TempDir Path dir) throws Exception {
+        SiameseModel m = SiameseModel.load(compactModel(dir), Backend.kernels("scalar", 1));
+        int threads = 4;
+        int calls = 6;
+        GrayImage[][] images = new GrayImage[threads][calls];
+        float[][][] expected = new float[threads][calls][];
+        float[][] expectedPairs = new float[threads][];
+        for (int t = 0; t < threads; t++) {
+            for (int i = 0; i < calls; i++) {
+                images[t][i] = image(100 + 10L * t + i, 48, 48);
+                expected[t][i] = m.embed(images[t][i]);
+            }
+            expectedPairs[t] = m.embedAll(images[t][0], images[t][1]);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        try {
+            List<Future<float[][]>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int mine = t;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    float[][] got = new float[calls + 1][];
+                    for (int i = 0; i < calls; i++) {
+                        got[i] = m.embed(images[mine][i]);
+                    }
+                    got[calls] = m.embedAll(images[mine][0], images[mine][1]);
+                    return got;
+                }));
+            }
+            start.countDown();
+            for (int t = 0; t < threads; t++) {
+                float[][] got = results.get(t).get(60, java.util.concurrent.TimeUnit.SECONDS);
+                for (int i = 0; i < calls; i++) {
+                    assertArrayEquals(expected[t][i], got[i], "thread " + t + ", image " + i);
+                }
+                assertArrayEquals(expectedPairs[t], got[calls], "thread " + t + ", embedAll");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** The compact model answers similarity in a JVM with a 64 MB heap. */
     @Test
     void compactModelRunsUnderSixtyFourMegabytes(@TempDir Path dir) throws Exception {

@@ -32,7 +32,10 @@ import org.siamese4j.train.eval.OneShot;
  * request (Ctrl-C), always leaving a resumable checkpoint and the best model behind.
  */
 public final class Trainer {
-    /** How a run ended. */
+    /**
+     * How a run ended. {@code model} is null when no model was kept; {@code checkpoint} is null when the run
+     * diverged before it wrote its first checkpoint.
+     */
     public record Result(long steps, double epochs, double bestAccuracy, long bestStep, double lastLoss, Duration elapsed,
                          double threshold, double imagesPerSecond, double pairsPerSecond, String stopReason,
                          boolean diverged, Path model, Path checkpoint, List<LogRow> log) {
@@ -66,6 +69,8 @@ public final class Trainer {
     private boolean validateAtStart;
     private long elapsedMillisBefore;
     private float[] bestWeights;
+    /** The step of the checkpoint on disk that this run wrote or resumed from; -1 while there is none. */
+    private long checkpointStep = -1;
 
     public Trainer(TrainOptions options, SiameseNet net, SgdMomentum optimizer, Preprocessing preprocessing,
                    LoadedDataset train, LoadedDataset validation, Path outDir, Map<String, String> metadata,
@@ -109,6 +114,7 @@ public final class Trainer {
         bestStep = Long.parseLong(state.getOrDefault("best-step", "-1"));
         evalsSinceBest = Integer.parseInt(state.getOrDefault("evals-since-best", "0"));
         elapsedMillisBefore = Long.parseLong(state.getOrDefault("elapsed-ms", "0"));
+        checkpointStep = optimizer.step();
         log.clear();
         log.addAll(Reports.readCsv(outDir.resolve("log.csv"), optimizer.step()));
     }
@@ -197,8 +203,8 @@ public final class Trainer {
                 pairsPerStep = batch.pairs().size();
                 if (!loss.finite()) {
                     diverged = true;
-                    stopReason = String.format(Locale.ROOT, "the loss became %s at step %d; kept the last good checkpoint",
-                            Double.isNaN(loss.total()) ? "NaN" : "infinite", step);
+                    stopReason = String.format(Locale.ROOT, "the loss became %s at step %d; %s",
+                            Double.isNaN(loss.total()) ? "NaN" : "infinite", step, keptCheckpoint());
                     break;
                 }
                 optimizer.update();
@@ -223,7 +229,7 @@ public final class Trainer {
                 if (step % options.checkpointEvery == 0) {
                     if (!weightsFinite()) {
                         diverged = true;
-                        stopReason = "the weights became NaN or infinite by step " + step + "; kept the last good checkpoint";
+                        stopReason = "the weights became NaN or infinite by step " + step + "; " + keptCheckpoint();
                         break;
                     }
                     saveCheckpoint(startMillis);
@@ -257,7 +263,7 @@ public final class Trainer {
             saveCheckpoint(startMillis);
         } else if (!diverged) {
             diverged = true;
-            stopReason = "the weights became NaN or infinite; kept the last good checkpoint";
+            stopReason = "the weights became NaN or infinite; " + keptCheckpoint();
         }
         // a last validation when the run ended between evaluations
         if (!diverged && !valTrials.isEmpty() && (log.isEmpty() || Double.isNaN(log.get(log.size() - 1).valAccuracy()))
@@ -293,7 +299,14 @@ public final class Trainer {
         double pairsPerSecond = imagesPerSecond / sampler.imagesPerBatch() * pairsPerStep;
         return new Result(optimizer.step(), (double) optimizer.step() / stepsPerEpoch, bestAccuracy, bestStep,
                 loss == null ? Double.NaN : loss.total(), Duration.ofMillis((long) (seconds * 1000)), threshold,
-                imagesPerSecond, pairsPerSecond, stopReason, diverged, model, checkpointPath(), List.copyOf(log));
+                imagesPerSecond, pairsPerSecond, stopReason, diverged, model, checkpointStep >= 0 ? checkpointPath() : null,
+                List.copyOf(log));
+    }
+
+    /** What a run that diverged leaves to resume from, for its stop reason. */
+    private String keptCheckpoint() {
+        return checkpointStep >= 0 ? "kept the last good checkpoint (step " + checkpointStep + ")"
+                : "no checkpoint was written before it (the first was due at step " + options.checkpointEvery + ")";
     }
 
     private boolean weightsFinite() {
@@ -333,7 +346,7 @@ public final class Trainer {
     private double validate(long step) {
         EmbeddingTable table = new EmbeddingTable(net, preprocessing, validation);
         double acc = OneShot.evaluate(valTrials, table).accuracy();
-        if (acc > bestAccuracy) {
+        if (acc > bestAccuracy && weightsFinite()) { // weights that turned NaN are never the best model
             bestAccuracy = acc;
             bestStep = step;
             evalsSinceBest = 0;
@@ -363,6 +376,7 @@ public final class Trainer {
         // the log first: a kill between the two leaves rows past the checkpoint, which a resume drops
         Reports.writeCsv(outDir.resolve("log.csv"), log);
         ModelFile.saveCheckpoint(checkpointPath(), net, preprocessing, 0.5, metadata, optimizer, state);
+        checkpointStep = optimizer.step();
     }
 
     private void progress(long step, long stepsPerEpoch, double lossEma, LossParts loss, double imagesPerSecond,

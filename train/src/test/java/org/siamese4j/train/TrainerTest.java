@@ -102,18 +102,98 @@ class TrainerTest {
         return Files.readAllLines(run.resolve("log.csv")).stream().map(line -> line.split(",")[0]).toList();
     }
 
+    /**
+     * A loss that turns NaN stops the run and keeps the last good checkpoint: the one written at the last multiple of
+     * the checkpoint interval before the divergence, not one rewritten afterwards (which would hold a later step, or
+     * weights that no longer load).
+     */
     @Test
-    void aDivergingRunStopsWithAClearReasonAndKeepsItsCheckpoint(@TempDir Path dir) {
+    void aDivergingRunKeepsTheLastCheckpointWrittenBeforeTheLossTurnedNaN(@TempDir Path dir) {
         TrainOptions o = options(200);
         o.learningRate = 1e6;
-        o.checkpointEvery = 1;
+        o.checkpointEvery = 5;
         Trainer t = TrainingRun.start(o, ARCH, PRE, kernels(), train, validation, dir, Map.of(), new PrintStream(new ByteArrayOutputStream()), false);
         Trainer.Result r = t.run();
         assertTrue(r.diverged(), r.stopReason());
         assertTrue(r.stopReason().contains("NaN") || r.stopReason().contains("infinite"), r.stopReason());
-        // the last checkpoint is from a good step and loads
+        assertEquals(dir.resolve("checkpoint.s4j"), r.checkpoint());
+        // the checkpoint loads (its weights are finite), is the one the message names, and is the last one written
+        // before the divergence: none was skipped, and none was written at or after the step that diverged
         ModelFile.Checkpoint c = ModelFile.loadCheckpoint(dir.resolve("checkpoint.s4j"), kernels());
-        assertTrue(c.optimizer().step() < 200);
+        long kept = c.optimizer().step();
+        assertTrue(r.stopReason().endsWith("kept the last good checkpoint (step " + kept + ")"), r.stopReason());
+        assertTrue(kept > 0 && kept % o.checkpointEvery == 0 && kept < r.steps() && kept >= r.steps() - o.checkpointEvery,
+                "checkpoint of step " + kept + " for a run that diverged at step " + r.steps());
+    }
+
+    /**
+     * The same when the loss turns NaN while the weights are still finite (a NaN image in a batch): the checkpoint
+     * written before stays, and the weights of the step that gave the NaN are not written over it.
+     */
+    @Test
+    void aNaNLossWithFiniteWeightsKeepsTheEarlierCheckpoint(@TempDir Path dir) {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        // no batch norm: its running statistics would take the NaN in, and the weights must stay finite
+        Architecture arch = new Architecture("test", 20, 20, LayerSpec.parseList(
+                "conv 3x3 8 pad=1 relu; pool 2; conv 3x3 16 pad=1 relu; pool 2; dense 32 sigmoid"));
+        // poison a class whose images are first drawn at step 3 or later, so that a checkpoint comes before it
+        for (int poisoned = 0; poisoned < train.classCount(); poisoned++) {
+            List<LoadedDataset.LoadedClass> classes = new java.util.ArrayList<>(train.classes());
+            LoadedDataset.LoadedClass c = classes.get(poisoned);
+            float[] nan = new float[c.images().get(0).length];
+            java.util.Arrays.fill(nan, Float.NaN);
+            classes.set(poisoned, new LoadedDataset.LoadedClass(c.name(), c.group(), c.imageNames(),
+                    java.util.Collections.nCopies(c.size(), nan)));
+            LoadedDataset data = LoadedDataset.of(classes);
+            long first = firstStepDrawingNaN(TrainingRun.start(options(100), arch, PRE, kernels(), data, validation,
+                    dir.resolve("probe" + poisoned), Map.of(), quiet, false).sampler(), 100);
+            if (first < 3) {
+                continue;
+            }
+            TrainOptions o = options(100);
+            o.checkpointEvery = (int) first - 1;
+            o.evalEvery = 1000;
+            Path out = dir.resolve("run" + poisoned);
+            Trainer.Result r = TrainingRun.start(o, arch, PRE, kernels(), data, validation, out, Map.of(), quiet, false).run();
+            assertTrue(r.diverged(), r.stopReason());
+            assertEquals(first, r.steps(), r.stopReason());
+            assertEquals("the loss became NaN at step " + first + "; kept the last good checkpoint (step " + (first - 1) + ")",
+                    r.stopReason());
+            assertTrue(r.model() == null && !Files.exists(out.resolve("model.s4j")), "no step was validated, no model kept");
+            assertEquals(first - 1, ModelFile.loadCheckpoint(out.resolve("checkpoint.s4j"), kernels()).optimizer().step(),
+                    "the checkpoint was written over after the loss turned NaN");
+            return;
+        }
+        throw new AssertionError("no class is first drawn at step 3 or later");
+    }
+
+    private static long firstStepDrawingNaN(BatchSampler sampler, long steps) {
+        BatchSampler.Batch b = new BatchSampler.Batch();
+        for (long step = 0; step < steps; step++) {
+            sampler.fill(step, b);
+            for (int i = 0; i < b.count() * ARCH.inputHeight() * ARCH.inputWidth(); i++) {
+                if (Float.isNaN(b.images()[i])) {
+                    return step;
+                }
+            }
+        }
+        return steps;
+    }
+
+    /** A run that diverges before its first checkpoint says so, and names no checkpoint and no model. */
+    @Test
+    void aRunThatDivergesBeforeItsFirstCheckpointSaysNoneWasKept(@TempDir Path dir) {
+        TrainOptions o = options(200);
+        o.learningRate = 1e6;
+        o.checkpointEvery = 100;
+        o.evalEvery = 100;
+        Trainer.Result r = TrainingRun.start(o, ARCH, PRE, kernels(), train, validation, dir, Map.of(),
+                new PrintStream(new ByteArrayOutputStream()), false).run();
+        assertTrue(r.diverged() && r.steps() < 100, r.stopReason());
+        assertTrue(r.stopReason().endsWith("no checkpoint was written before it (the first was due at step 100)"), r.stopReason());
+        assertEquals(null, r.checkpoint());
+        assertEquals(null, r.model());
+        assertTrue(!Files.exists(dir.resolve("checkpoint.s4j")) && !Files.exists(dir.resolve("model.s4j")));
     }
 
     @Test
@@ -155,6 +235,41 @@ class TrainerTest {
                 }
             }
         }
+    }
+
+    /**
+     * "keeps the starting weights if no step beats them": steps at a learning rate high enough to move every
+     * weight far (and to validate worse than the start), so a model written from the last steps' weights, or
+     * from any step's, cannot pass for the starting one; the model must hold the starting weights exactly.
+     */
+    @Test
+    void aFineTuneThatNoStepImprovesKeepsTheStartingWeightsExactly(@TempDir Path dir) {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        Trainer.Result trained = TrainingRun.start(options(60), ARCH, PRE, kernels(), train, validation, dir.resolve("first"),
+                Map.of(), quiet, false).run();
+        Path source = dir.resolve("first").resolve("model.s4j");
+        float[] start = ModelFile.load(source, kernels()).net().params().values();
+
+        TrainOptions o = options(4);
+        o.learningRate = 20;
+        o.evalEvery = 2;
+        o.checkpointEvery = 2;
+        Path tuned = dir.resolve("tuned");
+        Trainer.Result r = TrainingRun.start(o, ARCH, PRE, kernels(), source, train, validation, tuned, Map.of(), quiet, false).run();
+        assertTrue(!r.diverged(), r.stopReason());
+        assertEquals(4, r.steps());
+        // the steps moved the weights far and validated worse than the start
+        float[] last = ModelFile.loadCheckpoint(tuned.resolve("checkpoint.s4j"), kernels()).model().net().params().values();
+        assertTrue(maxDifference(start, last) > 0.1, "the steps changed the weights by " + maxDifference(start, last));
+        assertEquals(trained.bestAccuracy(), r.log().get(0).valAccuracy(), 1e-12);
+        for (Trainer.LogRow row : r.log().subList(1, r.log().size())) {
+            assertTrue(Double.isNaN(row.valAccuracy()) || row.valAccuracy() < trained.bestAccuracy(),
+                    "step " + row.step() + " validated at " + row.valAccuracy() + ", the start at " + trained.bestAccuracy());
+        }
+        assertEquals(0, r.bestStep());
+        ModelFile.Loaded kept = ModelFile.load(tuned.resolve("model.s4j"), kernels());
+        assertArrayEquals(start, kept.net().params().values(), "the model holds the starting weights, bit for bit");
+        assertEquals("0", kept.metadata().get("steps"));
     }
 
     @Test

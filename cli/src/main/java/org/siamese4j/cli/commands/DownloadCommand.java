@@ -166,9 +166,10 @@ public final class DownloadCommand implements Command {
                 only files and folders, refusing links, entries that would escape DIR, and archives past
                 their size budgets; nothing is written until the archive's names are checked.
 
-                Exit code: 0 when every file is present and verified; 1 when a download fails (offline, HTTP
-                error, connection cut, stalled, or a SHA-256 mismatch: a corrupted download is a failed
-                run); 2 for bad usage or an unwritable DIR or a hostile archive.
+                Exit code: 0 when every file is present and verified; 1 when a download cannot complete
+                (offline, HTTP error, connection cut, stalled: running it again may help); 2 for bad input,
+                which includes a download that fails its checks (a size or SHA-256 that does not match its
+                pin: a corrupted or different file), a hostile archive, bad usage and an unwritable DIR.
                 JSON: {dataset, dir, files: [{name, url, bytes, sha256, status}], extracted: [{archive,
                        folders, status}]}  (status: downloaded, present, extracted)
 

@@ -46,10 +46,12 @@ import org.siamese4j.model.io.AtomicFile;
  * the pinned file, and a host that could not be connected to is not tried again for later files while
  * other URLs remain. Each failure but the last is reported as progress.
  *
- * <p>Network trouble (offline, refused, HTTP errors, a connection cut midway, no data for the timeout) and
- * a hash mismatch are {@link RunFailedException}s; when every URL fails, the exception thrown is the first
- * mismatch (a server that sends a different file is the news), else the last failure. A folder that cannot
- * be written is a {@link BadInputException}.
+ * <p>The project's exit-code rule: input that arrives but fails its checks is bad input, and input that does
+ * not arrive is a failed run. So when every URL fails and one of them sent a body whose size or SHA-256 does
+ * not match the pin (announced, sent, or hashed), that mismatch is a {@link BadInputException} (exit code 2),
+ * like any other file that fails its checks; otherwise the last network failure (offline, refused, HTTP
+ * errors, a connection cut midway, no data for the timeout) is a {@link RunFailedException} (exit code 1),
+ * and running the command again may help. A folder that cannot be written is a {@link BadInputException}.
  */
 final class Downloader {
     enum Outcome { DOWNLOADED, PRESENT }
@@ -58,7 +60,10 @@ final class Downloader {
     record Fetched(Outcome outcome, URI url) {
     }
 
-    /** The server sent something other than the pinned file: a hash mismatch, or the wrong size. */
+    /**
+     * The server sent something other than the pinned file: a hash mismatch, or the wrong size. Another URL is
+     * tried; when none gives the file, it is reported as bad input.
+     */
     static final class WrongFile extends RunFailedException {
         WrongFile(String message) {
             super(message);
@@ -140,7 +145,10 @@ final class Downloader {
                 }
             }
         }
-        throw wrongFile != null ? wrongFile : last;
+        if (wrongFile != null) {
+            throw new BadInputException(wrongFile.getMessage(), wrongFile);
+        }
+        throw last;
     }
 
     private static String origin(URI url) {

@@ -152,7 +152,9 @@ public final class TrainCommand implements Command {
                 Writes to --out: model.s4j (best by validation, with its calibrated threshold), checkpoint.s4j
                 (resume with --resume), log.csv, chart.png and trials.png. Ctrl-C saves a checkpoint and stops.
 
-                Exit codes: 0 trained; 1 the loss diverged (the last good checkpoint is kept); 2 bad input.
+                Exit codes: 0 trained; 1 the loss diverged (the last good checkpoint and the best model so far are
+                kept; JSON's checkpoint or model is null when there was none yet); 2 bad input, or the --out folder is
+                in use by another training run (a run holds its folder until it ends; one that was killed is taken over).
                 JSON: {model, checkpoint, out, steps, epochs, seconds, stop_reason, best_val_accuracy, threshold,
                        images_per_second, pairs_per_second, data{...}, test{way, trials, accuracy, ci95, pixel_nn{...}}}
 
@@ -174,6 +176,22 @@ public final class TrainCommand implements Command {
 
     @Override
     public int run(Invocation inv) throws Exception {
+        // the run holds its output folder from here to its end: a second train or --resume on it stops at once
+        Path out = outputFolder(inv);
+        try (RunFolderLock claim = RunFolderLock.claim(out, inv::progress)) {
+            return runIn(inv, out);
+        }
+    }
+
+    /** Where a run writes: --out, else a resumed checkpoint's folder, else runs/DATA-NAME. */
+    static Path outputFolder(Invocation inv) {
+        Path data = inv.get(DATA);
+        return inv.get(OUT) != null ? inv.get(OUT)
+                : inv.get(RESUME) != null ? resumedRunFolder(inv.get(RESUME))
+                : Path.of("runs", data == null ? "synthetic" : stem(data));
+    }
+
+    private int runIn(Invocation inv, Path out) throws Exception {
         Path data = inv.get(DATA);
         boolean synthetic = data == null && !inv.has(RESUME);
         Path resume = inv.get(RESUME);
@@ -265,9 +283,6 @@ public final class TrainCommand implements Command {
             inv.progress("rotations: " + splits.train().classCount() + " training classes");
         }
         TrainOptions o = options(inv, synthetic, fill);
-        Path out = inv.get(OUT) != null ? inv.get(OUT)
-                : resume != null ? resumedRunFolder(resume)
-                : Path.of("runs", synthetic ? "synthetic" : stem(data));
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("data", synthetic ? "synthetic" : data.toAbsolutePath().toString());
         metadata.put("preset", arch.name());
@@ -518,7 +533,7 @@ public final class TrainCommand implements Command {
                 .put("train_images", splits.train().imageCount());
         Json.Obj result = Json.object()
                 .put("model", r.model() == null ? null : r.model().toString())
-                .put("checkpoint", r.checkpoint().toString())
+                .put("checkpoint", r.checkpoint() == null ? null : r.checkpoint().toString())
                 .put("out", out.toString())
                 .put("steps", r.steps())
                 .put("epochs", r.epochs())
@@ -539,7 +554,8 @@ public final class TrainCommand implements Command {
             return;
         }
         inv.out().printf(Locale.ROOT, "model      %s%n", r.model() == null ? "(none: no step was validated)" : r.model());
-        inv.out().printf(Locale.ROOT, "checkpoint %s%n", r.checkpoint());
+        inv.out().printf(Locale.ROOT, "checkpoint %s%n", r.checkpoint() == null ? "(none: the run diverged before its first checkpoint)"
+                : r.checkpoint());
         inv.out().printf(Locale.ROOT, "steps      %d (%.1f epochs) in %s%n", r.steps(), r.epochs(), format(r.elapsed()));
         if (r.bestAccuracy() >= 0) {
             inv.out().printf(Locale.ROOT, "validation %.1f%% best (step %d); threshold %.3f%n", 100 * r.bestAccuracy(),

@@ -84,7 +84,8 @@ class DownloadCommandTest {
 
     /**
      * /MODE/NAME: good serves the file; redirect points to /good/NAME; corrupt flips a byte; cut and stall send
-     * half; missing is a 404.
+     * half; missing is a 404; longer sends one byte more than the file, without announcing a length; announced
+     * announces one byte more.
      */
     private static void serve(HttpExchange ex) throws IOException {
         String[] parts = ex.getRequestURI().getPath().split("/");
@@ -105,6 +106,15 @@ class DownloadCommandTest {
             if (mode.equals("corrupt")) {
                 body = body.clone();
                 body[body.length / 2] ^= 0x5a;
+            }
+            if (mode.equals("longer")) {
+                ex.sendResponseHeaders(200, 0); // chunked: the client learns the size only by reading
+                ex.getResponseBody().write(java.util.Arrays.copyOf(body, body.length + 1));
+                return;
+            }
+            if (mode.equals("announced")) {
+                ex.sendResponseHeaders(200, body.length + 1);
+                return;
             }
             ex.sendResponseHeaders(200, body.length);
             OutputStream out = ex.getResponseBody();
@@ -220,6 +230,7 @@ class DownloadCommandTest {
 
     @Test
     void goodDownloadIsVerifiedAndNotRepeated() throws IOException {
+        // exactly the pinned size: the download budget's limit is accepted
         Path dir = tmp.resolve("cache").resolve("omniglot");
         CliResult first = download("download", "omniglot", "--dir", dir.toString(), "--url-base", base + "/good/", "--json");
         assertEquals(ExitCode.OK, first.exitCode(), first.toString());
@@ -266,12 +277,32 @@ class DownloadCommandTest {
         assertTrue(r.err().contains("does not match its pinned SHA-256"), r.err());
     }
 
+    /** A download that fails its SHA-256 check is bad input (exit 2), like any other file that fails its checks. */
     @Test
-    void corruptedDownloadLeavesNothing() throws IOException {
+    void corruptedDownloadIsBadInputAndLeavesNothing() throws IOException {
         Path dir = tmp.resolve("d");
         CliResult r = download("download", "omniglot", "--dir", dir.toString(), "--url-base", base + "/corrupt");
-        assertEquals(ExitCode.FAILED, r.exitCode(), r.toString());
+        assertEquals(ExitCode.USAGE, r.exitCode(), r.toString());
         assertOneErrorLine(r, "images_background.zip: SHA-256 mismatch, expected " + pin("images_background.zip").sha256());
+        assertEquals(List.of(), listing(dir));
+    }
+
+    /**
+     * The download budget is the pinned size: exactly that many bytes are taken (the good download above), one byte
+     * more, sent or announced, is refused as bad input before anything is kept.
+     */
+    @Test
+    void oneByteMoreThanThePinnedSizeIsBadInputAndLeavesNothing() throws IOException {
+        Path dir = tmp.resolve("d");
+        long pinned = pin("images_background.zip").size();
+        CliResult sent = download("download", "omniglot", "--dir", dir.toString(), "--url-base", base + "/longer");
+        assertEquals(ExitCode.USAGE, sent.exitCode(), sent.toString());
+        assertOneErrorLine(sent, "the server sends more than the pinned " + pinned + " bytes of images_background.zip");
+        assertEquals(List.of(), listing(dir));
+        CliResult announced = download("download", "omniglot", "--dir", dir.toString(), "--url-base", base + "/announced");
+        assertEquals(ExitCode.USAGE, announced.exitCode(), announced.toString());
+        assertOneErrorLine(announced, "the server announces " + (pinned + 1) + " bytes but the pinned images_background.zip has "
+                + pinned);
         assertEquals(List.of(), listing(dir));
     }
 

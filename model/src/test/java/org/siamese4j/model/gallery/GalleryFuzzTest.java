@@ -3,7 +3,9 @@ package org.siamese4j.model.gallery;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.siamese4j.engine.BadInputException;
 import org.siamese4j.model.io.Mutations;
 
@@ -27,6 +29,7 @@ class GalleryFuzzTest {
     }
 
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void mutatedGalleriesAreReadOrRefusedCleanly() {
         List<byte[]> seeds = seeds();
         Mutations mutations = new Mutations(SEED);

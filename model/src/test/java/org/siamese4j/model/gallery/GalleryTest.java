@@ -20,8 +20,10 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.siamese4j.engine.BadInputException;
 import org.siamese4j.model.SiameseModel;
@@ -323,6 +325,7 @@ class GalleryTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void truncationAtEveryOffsetIsRefused() {
         byte[] bytes = threePeople(new Random(7)).toBytes();
         for (int length = 0; length < bytes.length; length++) {
@@ -331,6 +334,7 @@ class GalleryTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void everySingleBitFlipIsRefused() {
         Gallery g = Gallery.create(SHA, 4);
         g.put("Ann", List.of(new float[] {1, 2, 3, 4}), List.of("ann.jpg"));

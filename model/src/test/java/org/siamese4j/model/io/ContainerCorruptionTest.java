@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.siamese4j.engine.BadInputException;
 
@@ -78,6 +80,7 @@ class ContainerCorruptionTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void truncationAtEveryOffset() {
         byte[] data = small();
         for (int length = 0; length < data.length; length++) {
@@ -89,6 +92,7 @@ class ContainerCorruptionTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void everySingleBitFlip() {
         byte[] data = small();
         for (long bit = 0; bit < data.length * 8L; bit++) {

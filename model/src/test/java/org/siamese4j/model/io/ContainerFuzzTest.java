@@ -3,7 +3,9 @@ package org.siamese4j.model.io;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.siamese4j.engine.BadInputException;
 
 /**
@@ -24,6 +26,7 @@ class ContainerFuzzTest {
     }
 
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void mutatedContainersAreReadOrRefusedCleanly() {
         List<byte[]> seeds = seeds();
         Mutations mutations = new Mutations(SEED);

@@ -21,7 +21,8 @@ class WriteLockTest {
         try (WriteLock lock = WriteLock.acquire(target)) {
             assertEquals(dir.resolve("model.s4j.lock"), lock.lockFile());
             BadInputException e = assertThrows(BadInputException.class, () -> WriteLock.acquire(target));
-            assertEquals(target + " is in use by another siamese4j process (lock " + target + ".lock)", e.getMessage());
+            assertEquals(target + " is in use by another siamese4j process (process " + ProcessHandle.current().pid()
+                    + ", lock " + target + ".lock)", e.getMessage());
             // Other targets in the same folder are independent.
             WriteLock.acquire(dir.resolve("other.s4j")).close();
         }
@@ -41,16 +42,24 @@ class WriteLockTest {
     @Test
     void lockHeldByAnotherProcessUntilItIsKilled() throws Exception {
         Path target = dir.resolve("ckpt.s4j");
+        long pid;
         try (ChildJvm child = ChildJvm.start(dir, List.of("-Xmx32m", "-XX:+UseSerialGC"), "hold-lock", target.toString())) {
             child.awaitLine("locked", 60_000);
-            BadInputException e = assertThrows(BadInputException.class, () -> WriteLock.acquire(target));
-            assertEquals(target + " is in use by another siamese4j process (lock " + target + ".lock)", e.getMessage());
+            WriteLock.InUseException e = assertThrows(WriteLock.InUseException.class, () -> WriteLock.acquire(target));
+            pid = e.holder().orElseThrow();
+            assertEquals(target + " is in use by another siamese4j process (process " + pid + ", lock " + target + ".lock)",
+                    e.getMessage());
             child.killAndDrain();
         }
-        // The OS released the dead process's lock; the leftover lock file does not block.
+        // The OS released the dead process's lock; the leftover lock file does not block, and names the dead holder.
         assertTrue(Files.exists(dir.resolve("ckpt.s4j.lock")));
         try (WriteLock lock = WriteLock.acquire(target)) {
+            assertEquals(java.util.OptionalLong.of(pid), lock.staleHolder(), "the killed holder is reported");
             AtomicFile.write(lock.target(), out -> out.writeInt(1));
+        }
+        // a clean release leaves nothing stale behind
+        try (WriteLock lock = WriteLock.acquire(target)) {
+            assertEquals(java.util.OptionalLong.empty(), lock.staleHolder());
         }
     }
 

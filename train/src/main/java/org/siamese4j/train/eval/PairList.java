@@ -57,12 +57,18 @@ public final class PairList {
     }
 
     public static PairList read(Path file) {
+        return read(file, MAX_BYTES);
+    }
+
+    /** The same under another size budget (tests try it at and just past a small value). */
+    static PairList read(Path file, long maxBytes) {
         try {
             if (!Files.isRegularFile(file)) {
                 throw new BadInputException(file + ": no such pairs file");
             }
-            if (Files.size(file) > MAX_BYTES) {
-                throw new BadInputException(file + ": pairs file is larger than " + (MAX_BYTES >> 20) + " MiB");
+            long size = Files.size(file);
+            if (size > maxBytes) {
+                throw new BadInputException(file + ": pairs file too large (" + size + " bytes; limit " + maxBytes + ")");
             }
             return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
         } catch (java.nio.charset.MalformedInputException e) {
@@ -94,7 +100,8 @@ public final class PairList {
             throw new BadInputException(name + ": line 1 must be 'folds n', got '" + lines[0].trim() + "'");
         }
         if (folds < 1 || folds > MAX_FOLDS || perFold < 1 || perFold > MAX_PER_FOLD) {
-            throw new BadInputException(name + ": header asks for " + folds + " folds of " + perFold + " pairs");
+            throw new BadInputException(name + ": header asks for " + folds + " folds of " + perFold + " pairs (1 to "
+                    + MAX_FOLDS + " folds of 1 to " + MAX_PER_FOLD + " pairs)");
         }
         List<Pair> pairs = new ArrayList<>();
         int lineNo = 1;

@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.siamese4j.engine.BadInputException;
 
 class PairListTest {
@@ -33,5 +37,32 @@ class PairListTest {
         assertThrows(BadInputException.class, () -> PairList.parse("x y\n", "p.txt"));
         assertThrows(BadInputException.class, () -> PairList.parse("1\t1\nAnn\t-1\t2\nA\t1\tB\t1\n", "p.txt"));
         assertThrows(BadInputException.class, () -> PairList.parse("", "p.txt"));
+    }
+
+    /** SECURITY.md's pair-list size budget, at a small value: a file of exactly the budget is read, one byte more is not. */
+    @Test
+    void aPairsFileOfExactlyTheSizeBudgetIsReadAndOneByteMoreIsRefused(@TempDir Path dir) throws Exception {
+        Path at = Files.writeString(dir.resolve("at.txt"), TWO_FOLDS, StandardCharsets.UTF_8);
+        long budget = Files.size(at);
+        assertEquals(2, PairList.read(at, budget).folds());
+        Path past = Files.writeString(dir.resolve("past.txt"), TWO_FOLDS + "\n", StandardCharsets.UTF_8);
+        BadInputException e = assertThrows(BadInputException.class, () -> PairList.read(past, budget));
+        assertEquals(past + ": pairs file too large (" + (budget + 1) + " bytes; limit " + budget + ")", e.getMessage());
+    }
+
+    /** The fold budget (100), at the limit and one past it. */
+    @Test
+    void oneHundredFoldsAreReadAndOneHundredAndOneAreRefused() {
+        assertEquals(100, PairList.parse(folds(100), "p.txt").folds());
+        BadInputException e = assertThrows(BadInputException.class, () -> PairList.parse(folds(101), "p.txt"));
+        assertEquals("p.txt: header asks for 101 folds of 1 pairs (1 to 100 folds of 1 to 1000000 pairs)", e.getMessage());
+    }
+
+    private static String folds(int n) {
+        StringBuilder sb = new StringBuilder(n + "\t1\n");
+        for (int f = 0; f < n; f++) {
+            sb.append("P").append(f).append("\t1\t2\n").append("P").append(f).append("\t1\tQ").append(f).append("\t1\n");
+        }
+        return sb.toString();
     }
 }
