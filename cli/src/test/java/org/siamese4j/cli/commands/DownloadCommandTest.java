@@ -472,19 +472,19 @@ class DownloadCommandTest {
     }
 
     @Test
-    void lfwWithTheWrongSha256OrTooLargeIsAFailedRunThatKeepsNothing() throws IOException {
+    void lfwWithTheWrongSha256OrTooLargeIsBadInputThatKeepsNothing() throws IOException {
         Path dir = tmp.resolve("d");
         PinnedFile wrong = PinnedFile.upTo("lfw-funneled.tgz", 1L << 20, "00".repeat(32));
         CliResult r = downloadLfw(lfw(base + "/unused/", List.of(wrong)), "download", "lfw", "--dir", dir.toString(),
                 "--url-base", base + "/good", "--extract");
-        assertEquals(ExitCode.FAILED, r.exitCode(), r.toString());
+        assertEquals(ExitCode.USAGE, r.exitCode(), r.toString());
         assertOneErrorLine(r, "lfw-funneled.tgz: SHA-256 mismatch, expected " + "00".repeat(32), "nothing was kept");
         assertEquals(List.of(), listing(dir));
 
         // the home and its mirror both serve another file: the mismatch is what is reported
         PinnedFile mirrored = wrong.withMirror(URI.create(base + "/missing/lfw-funneled.tgz"));
         CliResult both = downloadLfw(lfw(base + "/good/", List.of(mirrored)), "download", "lfw", "--dir", dir.toString());
-        assertEquals(ExitCode.FAILED, both.exitCode(), both.toString());
+        assertEquals(ExitCode.USAGE, both.exitCode(), both.toString());
         assertTrue(both.messages().get(both.messages().size() - 1).contains("SHA-256 mismatch"), both.toString());
         both.assertNoStackTrace();
 
@@ -492,7 +492,7 @@ class DownloadCommandTest {
         long size = FILES.get("lfw-funneled.tgz").length;
         PinnedFile small = PinnedFile.upTo("lfw-funneled.tgz", size - 1, pin("lfw-funneled.tgz").sha256());
         CliResult large = downloadLfw(lfw(base + "/good/", List.of(small)), "download", "lfw", "--dir", dir.toString());
-        assertEquals(ExitCode.FAILED, large.exitCode(), large.toString());
+        assertEquals(ExitCode.USAGE, large.exitCode(), large.toString());
         assertOneErrorLine(large, "the server announces " + size + " bytes, more than the " + (size - 1) + " allowed");
         assertEquals(List.of(), listing(dir));
     }
