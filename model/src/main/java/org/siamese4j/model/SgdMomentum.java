@@ -39,8 +39,18 @@ public final class SgdMomentum {
 
         /** The learning rate's factor at {@code step}. */
         public double learningRateFactor(long step) {
+            return learningRateFactor(step, 0);
+        }
+
+        /**
+         * The learning rate's factor at {@code step} when {@code budgetSpent} (0..1) of a time budget is gone:
+         * the cosine runs on whichever budget ends first, steps or time, so a run stopped by its time limit
+         * still anneals to 0. Koch's per-epoch decay has no horizon and ignores it.
+         */
+        public double learningRateFactor(long step, double budgetSpent) {
             if (cosineSteps > 0) {
-                return 0.5 * (1 + Math.cos(Math.PI * Math.min(step, cosineSteps) / cosineSteps));
+                double progress = Math.max((double) Math.min(step, cosineSteps) / cosineSteps, Math.min(1, budgetSpent));
+                return 0.5 * (1 + Math.cos(Math.PI * progress));
             }
             return Math.pow(decayPerEpoch, step / stepsPerEpoch);
         }
@@ -51,6 +61,8 @@ public final class SgdMomentum {
     private final Schedule schedule;
     private final float[] velocity;
     private long step;
+    /** Share of the run's time budget spent (0 without one), set by the trainer before each step. */
+    private double budgetSpent;
 
     public SgdMomentum(SiameseNet net, List<LayerHyper> hyper, Schedule schedule) {
         if (hyper.size() != net.groups().size()) {
@@ -92,7 +104,15 @@ public final class SgdMomentum {
     }
 
     public double learningRate(int group) {
-        return hyper.get(group).learningRate() * schedule.learningRateFactor(step);
+        return hyper.get(group).learningRate() * schedule.learningRateFactor(step, budgetSpent);
+    }
+
+    /** Tells the schedule how much of a time budget is spent (0..1): see {@link Schedule#learningRateFactor(long, double)}. */
+    public void setBudgetSpent(double fraction) {
+        if (!(fraction >= 0)) {
+            throw new IllegalArgumentException("budget spent must be >= 0, got " + fraction);
+        }
+        budgetSpent = fraction;
     }
 
     public double momentum(int group) {

@@ -28,6 +28,17 @@ class SgdMomentumTest {
     }
 
     @Test
+    void theCosineFollowsWhicheverBudgetEndsFirst() {
+        SgdMomentum.Schedule s = new SgdMomentum.Schedule(100, 0.5, 2, 0.99, 1000);
+        assertEquals(0.5, s.learningRateFactor(500, 0.1), 1e-12, "steps ahead of time: the steps decide");
+        assertEquals(0.5, s.learningRateFactor(100, 0.5), 1e-12, "time ahead of steps: the time decides");
+        assertEquals(0.0, s.learningRateFactor(10, 1.0), 1e-12, "the time budget spent: annealed");
+        assertEquals(0.0, s.learningRateFactor(10, 3.0), 1e-12, "past it: stays at 0");
+        SgdMomentum.Schedule koch = SgdMomentum.Schedule.koch(100);
+        assertEquals(koch.learningRateFactor(250), koch.learningRateFactor(250, 0.9), "Koch's decay has no horizon");
+    }
+
+    @Test
     void rejectsNegativeCosineHorizon() {
         assertThrows(IllegalArgumentException.class, () -> new SgdMomentum.Schedule(100, 0.5, 2, 0.99, -1));
     }

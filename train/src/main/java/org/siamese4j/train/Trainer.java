@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.siamese4j.engine.BadInputException;
 import org.siamese4j.model.LossParts;
 import org.siamese4j.model.ModelFile;
@@ -163,9 +164,21 @@ public final class Trainer {
         }
     }
 
+    /** Wall-clock milliseconds; a test replaces it to run the time budget without waiting. */
+    private LongSupplier clock = System::currentTimeMillis;
+
+    /** Uses another clock for the time limit and the schedule's time budget (tests). */
+    void useClock(LongSupplier millis) {
+        this.clock = millis;
+    }
+
+    SgdMomentum optimizer() {
+        return optimizer;
+    }
+
     private Result loop() {
         long stepsPerEpoch = Math.max(1, sampler.datasetImages() / sampler.imagesPerBatch());
-        long startMillis = System.currentTimeMillis();
+        long startMillis = clock.getAsLong();
         ExecutorService prefetch = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "siamese4j-batches");
             t.setDaemon(true);
@@ -191,6 +204,7 @@ public final class Trainer {
         try {
             Future<BatchSampler.Batch> next = prefetch.submit(() -> fill(buffers[(int) (optimizer.step() % 2)], optimizer.step()));
             while (true) {
+                spendBudget(startMillis);
                 stopReason = stopCondition(step, stepsPerEpoch, startMillis);
                 if (stopReason != null) {
                     break;
@@ -234,7 +248,7 @@ public final class Trainer {
                     }
                     saveCheckpoint(startMillis);
                 }
-                long nowMs = System.currentTimeMillis();
+                long nowMs = clock.getAsLong();
                 if (nowMs - lastPrint >= (interactive ? 500 : 10_000) || !Double.isNaN(valAcc)) {
                     lastPrint = nowMs;
                     progress(step, stepsPerEpoch, lossEma, loss, imagesPerSecond, pairsPerStep, startMillis);
@@ -339,8 +353,15 @@ public final class Trainer {
         return null;
     }
 
+    /** With a time limit, the share of it spent drives the cosine schedule too (whichever budget ends first). */
+    private void spendBudget(long startMillis) {
+        if (options.timeLimit != null && options.timeLimit.toMillis() > 0) {
+            optimizer.setBudgetSpent(elapsedSeconds(startMillis) * 1000 / options.timeLimit.toMillis());
+        }
+    }
+
     private double elapsedSeconds(long startMillis) {
-        return (elapsedMillisBefore + System.currentTimeMillis() - startMillis) / 1000.0;
+        return (elapsedMillisBefore + clock.getAsLong() - startMillis) / 1000.0;
     }
 
     private double validate(long step) {
@@ -385,8 +406,8 @@ public final class Trainer {
         String eta = Progress.eta(step, stepsPerEpoch, options, elapsed, imagesPerSecond / sampler.imagesPerBatch());
         String val = bestStep < 0 ? "-" : String.format(Locale.ROOT, "%.1f%% (best %.1f%% @%d)",
                 100 * lastValidation(), 100 * bestAccuracy, bestStep);
-        String line = String.format(Locale.ROOT, "step %d | epoch %.2f | loss %.4f (bce %.4f + l2 %.4f) | %.0f img/s, %.0f pairs/s | %s | ETA %s | val %s",
-                step, (double) step / stepsPerEpoch, lossEma, loss.crossEntropy(), loss.weightDecay(), imagesPerSecond,
+        String line = String.format(Locale.ROOT, "step %d | epoch %.2f | loss %.4f (bce %.4f + l2 %.4f) | lr %.3g | %.0f img/s, %.0f pairs/s | %s | ETA %s | val %s",
+                step, (double) step / stepsPerEpoch, lossEma, loss.crossEntropy(), loss.weightDecay(), optimizer.learningRate(0), imagesPerSecond,
                 imagesPerSecond / sampler.imagesPerBatch() * pairsPerStep, Progress.duration((long) elapsed), eta, val);
         if (interactive) {
             out.print("\r" + line + "\u001b[K");

@@ -64,6 +64,25 @@ class TrainerTest {
     }
 
     @Test
+    void aRunStoppedByItsTimeLimitAnnealsToALearningRateOfZero(@TempDir Path dir) {
+        TrainOptions o = options(100_000);
+        o.cosineSteps = 100_000;
+        o.timeLimit = java.time.Duration.ofSeconds(20);
+        o.evalEvery = 1_000_000;
+        o.checkpointEvery = 1_000_000;
+        Trainer t = TrainingRun.start(o, ARCH, PRE, kernels(), train, validation, dir, Map.of("data", "synthetic"),
+                new PrintStream(new ByteArrayOutputStream()), false);
+        long[] now = {0};
+        t.useClock(() -> now[0] += 250); // a fake clock: every look at it is a quarter of a second later
+        double start = t.optimizer().learningRate(0);
+        Trainer.Result r = t.run();
+        assertTrue(r.stopReason().contains("time limit"), r.stopReason());
+        assertTrue(r.steps() < 1000, "the time limit, not the 100,000 steps, ended it: " + r.steps());
+        assertEquals(0.05, start, 1e-12);
+        assertEquals(0.0, t.optimizer().learningRate(0), "the cosine ran on the time budget, which ran out");
+    }
+
+    @Test
     void learnsSomethingOnSyntheticGlyphs(@TempDir Path dir) {
         Trainer t = TrainingRun.start(options(150), ARCH, PRE, kernels(), train, validation, dir, Map.of("data", "synthetic"),
                 new PrintStream(new ByteArrayOutputStream()), false);

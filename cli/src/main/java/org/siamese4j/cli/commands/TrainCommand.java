@@ -89,7 +89,7 @@ public final class TrainCommand implements Command {
     static final Option<Double> DECAY = Option.value("lr-decay", "FACTOR", ValueParser.probability(),
             "learning-rate factor per epoch").defaultValue(0.99);
     static final Option<String> LR_SCHEDULE = Option.value("lr-schedule", "NAME", ValueParser.oneOf("decay", "cosine"),
-            "decay: --lr-decay per epoch (Koch); cosine: from --lr down to 0 over --steps").defaultValue("decay");
+            "decay: --lr-decay per epoch (Koch); cosine: from --lr down to 0 over --steps, or over --time-limit when that ends first").defaultValue("decay");
     static final Option<String> LOSS = Option.value("loss", "NAME",
             ValueParser.oneOf(java.util.Arrays.stream(PairLoss.values()).map(PairLoss::cliName).toArray(String[]::new)),
             "bce: binary cross-entropy per pair (Koch); bce+softmax: plus, for each image, the cross-entropy of"
