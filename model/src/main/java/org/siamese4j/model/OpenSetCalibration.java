@@ -18,8 +18,8 @@ import java.util.Locale;
 public final class OpenSetCalibration {
     /** Format version of {@link #toDoubles()}. */
     private static final int FORMAT = 1;
-    /** Quantiles stored per gallery size: every 0.1 % of the searches. */
-    public static final int QUANTILES = 1001;
+    /** Quantiles stored per gallery size: every 0.2 % of the searches, interpolated between. */
+    public static final int QUANTILES = 501;
     public static final int MAX_SIZES = 64;
     public static final int MAX_QUANTILES = 10_001;
 
@@ -81,13 +81,17 @@ public final class OpenSetCalibration {
         }
     }
 
-    /** Builds the quantile table of one gallery size from its searches' best non-mated logits (any order). */
+    /**
+     * Builds the quantile table of one gallery size from its searches' best non-mated logits (any order).
+     * Values are rounded to float precision, far finer than the searches resolve, so that a model file
+     * (and a jar that ships one) compresses them well.
+     */
     public static double[] quantileTable(double[] bestNonMatedLogits, int count) {
         double[] sorted = Arrays.copyOf(bestNonMatedLogits, bestNonMatedLogits.length);
         Arrays.sort(sorted);
         double[] table = new double[count];
         for (int j = 0; j < count; j++) {
-            table[j] = quantile(sorted, (double) j / (count - 1));
+            table[j] = (float) quantile(sorted, (double) j / (count - 1));
         }
         return table;
     }

@@ -24,9 +24,9 @@ class OpenSetCalibrationTest {
     @Test
     void readsTheQuantileOfTheBestStrangerScore() {
         OpenSetCalibration c = twoSizes();
-        assertEquals(989.01, c.threshold(1, 0.01).logit(), 1e-9);
-        assertEquals(1989.01, c.threshold(10, 0.01).logit(), 1e-9);
-        assertEquals(899.1, c.threshold(1, 0.1).logit(), 1e-9);
+        assertEquals(989.01, c.threshold(1, 0.01).logit(), 1e-4);
+        assertEquals(1989.01, c.threshold(10, 0.01).logit(), 1e-4);
+        assertEquals(899.1, c.threshold(1, 0.1).logit(), 1e-4);
     }
 
     @Test
@@ -34,7 +34,7 @@ class OpenSetCalibrationTest {
         OpenSetCalibration c = twoSizes();
         OpenSetCalibration.Threshold between = c.threshold(3, 0.01);
         double f = Math.log(3) / Math.log(10);
-        assertEquals(989.01 + f * 1000, between.logit(), 1e-9);
+        assertEquals(989.01 + f * 1000, between.logit(), 1e-4);
         assertFalse(between.extrapolated());
         OpenSetCalibration.Threshold above = c.threshold(20, 0.01);
         assertTrue(above.extrapolated());
