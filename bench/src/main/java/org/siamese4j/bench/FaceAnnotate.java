@@ -1,16 +1,13 @@
 package org.siamese4j.bench;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import javax.imageio.ImageIO;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -32,7 +29,8 @@ import org.siamese4j.model.image.GrayImage;
 /**
  * What {@code siamese annotate} does per photo after start-up, under the small heap of a constrained
  * deployment ({@code -Xmx64m}): decode the 1200x800 JPEG (gray and colour), find the faces, embed and search
- * a 100-person gallery with the built-in face model, draw the labels and encode the PNG. The gallery holds
+ * a 100-person gallery with the built-in face model, draw the labels and write the PNG (atomically, as the
+ * command does). The gallery holds
  * embeddings of random face-sized noise: a search costs the same whoever is enrolled. The photo comes from
  * $SIAMESE_DATA (never committed).
  */
@@ -45,6 +43,7 @@ import org.siamese4j.model.image.GrayImage;
 public class FaceAnnotate {
     private FaceRecognizer recognizer;
     private byte[] jpeg;
+    private Path out;
 
     @Setup
     public void setUp() throws IOException {
@@ -53,6 +52,8 @@ public class FaceAnnotate {
             throw new IllegalStateException("set SIAMESE_DATA to the data folder (seed-photos/)");
         }
         jpeg = Files.readAllBytes(Path.of(data, "seed-photos", "sample", "got.jpg"));
+        out = Files.createTempFile("annotated", ".png");
+        out.toFile().deleteOnExit();
         SiameseModel model = BuiltInFaceModel.load();
         Gallery gallery = Gallery.create(model.sha256(), model.embeddingSize());
         recognizer = FaceRecognizer.open(model, gallery);
@@ -67,21 +68,16 @@ public class FaceAnnotate {
     }
 
     @Benchmark
-    public byte[] annotate() {
-        GrayImage gray = ImageLoader.decode(jpeg, "got.jpg");
-        List<FaceRecognizer.Identified> faces = recognizer.identifyAll(gray, 1);
-        BufferedImage colour = ImageLoader.decodeColor(jpeg, "got.jpg");
+    public Path annotate() {
+        ImageLoader.GrayAndColour decoded = ImageLoader.decodeGrayAndColour(jpeg, "got.jpg");
+        List<FaceRecognizer.Identified> faces = recognizer.identifyAll(decoded.gray(), 1);
+        BufferedImage colour = decoded.colour();
         List<FaceAnnotator.Face> drawn = new ArrayList<>();
         for (FaceRecognizer.Identified f : faces) {
             drawn.add(new FaceAnnotator.Face(f.box(), f.name(), f.best().probability(), f.unknown()));
         }
         FaceAnnotator.draw(colour, drawn);
-        ByteArrayOutputStream png = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(colour, "png", png);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return png.toByteArray();
+        FaceAnnotator.writePng(colour, out);
+        return out;
     }
 }

@@ -100,6 +100,28 @@ public final class ImageLoader {
                 : RasterConversion.toGray(decodeBuffered(header, name)));
     }
 
+    /** A photo decoded once, as the gray image every command works on and an RGB copy to draw on. */
+    public record GrayAndColour(GrayImage gray, BufferedImage colour) {
+    }
+
+    /**
+     * Decodes image bytes once into both forms: the gray image is exactly {@link #decode}'s, the colour one
+     * {@link #decodeColor}'s (annotating a photo needs both, and JPEG decoding is the slow part).
+     */
+    public static GrayAndColour decodeGrayAndColour(byte[] bytes, String name) {
+        Objects.requireNonNull(bytes, "bytes");
+        checkByteBudget(bytes.length, name);
+        ImageHeader header = ImageHeader.read(bytes, name);
+        if (header.format == ImageHeader.Format.PNM) {
+            return guarded(name, header, () -> new GrayAndColour(PnmDecoder.decodeGray(bytes, header.pnm, name),
+                    PnmDecoder.decodeRgb(bytes, header.pnm, name)));
+        }
+        return guarded(name, header, () -> {
+            BufferedImage decoded = decodeBuffered(header, name);
+            return new GrayAndColour(RasterConversion.toGray(decoded), RasterConversion.toRgb(decoded));
+        });
+    }
+
     /** Reads and decodes an image file to an RGB image (TYPE_INT_RGB), e.g. to draw annotations on. */
     public static BufferedImage loadColor(Path file) {
         return decodeColor(readFile(file), file.toString());

@@ -106,9 +106,9 @@ public final class AnnotateCommand implements Command {
         for (int i = 0; i < photos.size(); i++) {
             Path photo = photos.get(i);
             Path out = outputs.get(i);
-            byte[] bytes = ImageLoader.readFile(photo);
-            List<FaceRecognizer.Identified> identified = recognizer.identifyAll(ImageLoader.decode(bytes, photo.toString()), 1);
-            BufferedImage color = ImageLoader.decodeColor(bytes, photo.toString());
+            ImageLoader.GrayAndColour decoded = ImageLoader.decodeGrayAndColour(ImageLoader.readFile(photo), photo.toString());
+            List<FaceRecognizer.Identified> identified = recognizer.identifyAll(decoded.gray(), 1);
+            BufferedImage color = decoded.colour();
             List<Json.Obj> faces = new ArrayList<>();
             List<FaceAnnotator.Face> drawn = new ArrayList<>();
             for (FaceRecognizer.Identified face : identified) {
