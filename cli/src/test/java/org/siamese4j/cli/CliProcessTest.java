@@ -183,6 +183,11 @@ class CliProcessTest {
 
     /** What a run that could not restart itself prints: shared with the same test of the jar (JarLaunchIT). */
     static void assertScalarFallback(CliResult r) {
+        // JDK 25 reads the launch mechanism when System.getenv first runs, before Main gets to the relauncher,
+        // so this way of making process starts fail cannot reach it there; RelauncherTest covers the logic
+        org.junit.jupiter.api.Assumptions.assumeFalse(r.err().contains("is not a supported process launch mechanism")
+                && r.err().contains("java.lang.System.getenv"), "this JDK fails System.getenv itself under the bogus launch"
+                + " mechanism: skipping the child-JVM fallback test (RelauncherTest covers the fallback)");
         assertEquals(0, r.exitCode(), r.toString());
         r.assertNoStackTrace();
         assertEquals("scalar", r.json().get("backend"));

@@ -95,10 +95,6 @@ public final class Tensor {
         return shape.length == 0 ? 1 : (shape[0] == 0 ? 0 : size / shape[0]);
     }
 
-    public boolean hasShape(int... s) {
-        return Arrays.equals(shape, s);
-    }
-
     public float get(int i) {
         return data[offset + i];
     }
@@ -109,13 +105,6 @@ public final class Tensor {
 
     public void fill(float v) {
         Arrays.fill(data, offset, offset + size, v);
-    }
-
-    public void copyFrom(Tensor src) {
-        if (src.size != size) {
-            throw new IllegalArgumentException("copy of " + src.shapeString() + " into " + shapeString());
-        }
-        System.arraycopy(src.data, src.offset, data, offset, size);
     }
 
     public float[] toArray() {

@@ -38,7 +38,6 @@ public final class SiameseNet {
     private float[] embeddingGrad = new float[0];
     private float[] scratchLeft = new float[0];
     private float[] scratchRight = new float[0];
-    private float[] lastLogits = new float[0];
 
     /** A trainable layer's parameters, for per-layer learning rates and weight decay. */
     public record ParamGroup(String name, List<Param> params) {
@@ -237,17 +236,6 @@ public final class SiameseNet {
             kernels.l1JoinForward(emb.data, emb.offset + l * embedding, emb.data, emb.offset + r * embedding, joined, i * embedding, embedding);
         }
         return head.forward(Tensor.of(joined, p, embedding));
-    }
-
-    /** The logits of the pairs of a batch, in inference mode (no gradients needed). */
-    public float[] logits(float[] images, int n, PairBatch pairs) {
-        checkImages(images, n);
-        tower.setTraining(false);
-        Tensor emb = tower.forward(Tensor.of(images, n, 1, architecture.inputHeight(), architecture.inputWidth()));
-        Tensor z = headForward(emb, pairs);
-        lastLogits = grow(lastLogits, pairs.size());
-        System.arraycopy(z.data, z.offset, lastLogits, 0, pairs.size());
-        return Arrays.copyOf(lastLogits, pairs.size());
     }
 
     /** Embeddings (tower outputs) of n preprocessed images, in inference mode: n x embeddingSize(). */

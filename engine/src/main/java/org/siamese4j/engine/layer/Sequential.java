@@ -70,15 +70,6 @@ public final class Sequential {
         return all;
     }
 
-    /** Double-precision reference of the whole stack; params per layer, each in params() order. */
-    public double[] referenceForward(double[] x, int batch, double[][][] params) {
-        double[] t = x;
-        for (int i = 0; i < layers.size(); i++) {
-            t = layers.get(i).referenceForward(t, batch, params[i]);
-        }
-        return t;
-    }
-
     public long forwardMacsPerSample() {
         long m = 0;
         for (Layer l : layers) {

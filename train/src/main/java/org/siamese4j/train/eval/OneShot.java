@@ -49,10 +49,6 @@ public final class OneShot {
 
     /** Accuracy with a 95% Wilson confidence interval. */
     public record Result(int way, int trials, int correct, double accuracy, double ci95Low, double ci95High) {
-        public double ci95HalfWidth() {
-            return (ci95High - ci95Low) / 2;
-        }
-
         public String format() {
             return String.format("%d-way one-shot: %.2f%% (95%% CI %.2f-%.2f%%) over %d trials", way, 100 * accuracy,
                     100 * ci95Low, 100 * ci95High, trials);
