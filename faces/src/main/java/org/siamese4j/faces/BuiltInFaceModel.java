@@ -33,12 +33,17 @@ public final class BuiltInFaceModel {
 
     /** @throws BadInputException this build carries no face model (then a model file must be named) */
     public static SiameseModel load(Kernels kernels) {
+        return SiameseModel.of(loadFile(kernels));
+    }
+
+    /** The model file as read, with its network, metadata and calibration (for evaluation). */
+    public static ModelFile.Loaded loadFile(Kernels kernels) {
         try (InputStream in = BuiltInFaceModel.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new BadInputException("this build has no built-in face model; pass --model FILE");
             }
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, ModelFile.MAX_FILE_BYTES));
-            return SiameseModel.load(bytes, NAME, kernels);
+            return ModelFile.load(bytes, NAME, kernels);
         } catch (IOException e) {
             throw new BadInputException(NAME + ": cannot be read from the jar (" + e.getMessage() + ")", e);
         }

@@ -17,6 +17,7 @@ import org.siamese4j.cli.Option;
 import org.siamese4j.cli.UsageException;
 import org.siamese4j.cli.ValueParser;
 import org.siamese4j.engine.BadInputException;
+import org.siamese4j.faces.BuiltInFaceModel;
 import org.siamese4j.faces.EnrolmentFolder;
 import org.siamese4j.faces.FaceEmbedder;
 import org.siamese4j.faces.IdentificationProtocol;
@@ -43,7 +44,8 @@ import org.siamese4j.train.image.AffineAugmenter;
 
 /** {@code siamese eval}: N-way one-shot accuracy, Lake's Omniglot runs, or LFW-style pair verification. */
 public final class EvalCommand implements Command {
-    static final Option<Path> MODEL = Option.value("model", "FILE", ValueParser.path(), "the model file").required();
+    static final Option<Path> MODEL = Option.value("model", "FILE", ValueParser.path(),
+            "the model file (default: the built-in face model)");
     static final Option<Path> DATA = Option.value("data", "PATH", ValueParser.path(),
             "class-per-folder images (folder or .zip); default: the data the model was trained on");
     static final Option<String> SPLIT = Option.value("split", "PART", ValueParser.oneOf("test", "validation", "all"),
@@ -143,7 +145,8 @@ public final class EvalCommand implements Command {
         if (inv.get(ENSEMBLE) != null && (inv.get(IDENTIFICATION) != null || inv.get(OPEN_SET))) {
             throw new UsageException("--ensemble works with one-shot trials, --pairs and --lake-runs, not with --identification or --open-set");
         }
-        ModelFile.Loaded loaded = ModelFile.load(inv.get(MODEL), inv.kernels());
+        ModelFile.Loaded loaded = inv.get(MODEL) != null ? ModelFile.load(inv.get(MODEL), inv.kernels())
+                : BuiltInFaceModel.loadFile(inv.kernels());
         // every model file is read before any data, so a bad one fails at once
         List<Member> ensemble = new ArrayList<>();
         for (String file : inv.get(ENSEMBLE) == null ? List.<String>of() : inv.get(ENSEMBLE)) {
@@ -161,7 +164,8 @@ public final class EvalCommand implements Command {
         } else {
             result = oneShot(inv, loaded, ensemble);
         }
-        result.put("seconds", (System.nanoTime() - t0) / 1e9).put("model", inv.get(MODEL).toString());
+        result.put("seconds", (System.nanoTime() - t0) / 1e9)
+                .put("model", inv.get(MODEL) != null ? inv.get(MODEL).toString() : BuiltInFaceModel.NAME);
         if (inv.json()) {
             inv.printJson(result);
         }

@@ -165,14 +165,14 @@ final class SafeTarGz {
         try {
             target = root.resolve(name).normalize();
         } catch (InvalidPathException e) {
-            throw new BadInputException(archive + ": tar entry '" + printable(name) + "' is not a valid file name here");
+            throw new BadInputException(archive + ": tar entry '" + BadInputException.printable(name) + "' is not a valid file name here");
         }
         Path parent = target.getParent();
         if (!target.startsWith(root) || target.equals(root) || parent == null) {
-            throw new BadInputException(archive + ": tar entry '" + printable(name) + "' escapes the target folder");
+            throw new BadInputException(archive + ": tar entry '" + BadInputException.printable(name) + "' escapes the target folder");
         }
         if (Files.exists(parent) && !parent.toRealPath().startsWith(root)) {
-            throw new BadInputException(archive + ": tar entry '" + printable(name) + "' would be written outside "
+            throw new BadInputException(archive + ": tar entry '" + BadInputException.printable(name) + "' would be written outside "
                     + root + " through a symbolic link");
         }
         return target;
@@ -293,24 +293,24 @@ final class SafeTarGz {
                     }
                     case '5' -> {
                         if (size != 0) {
-                            throw corrupt("folder '" + printable(rawName) + "' has " + size + " bytes of data");
+                            throw corrupt("folder '" + BadInputException.printable(rawName) + "' has " + size + " bytes of data");
                         }
                         folder(name, rawName);
                     }
-                    case '1', '2', 'K' -> throw new BadInputException(archive + ": tar entry '" + printable(rawName)
+                    case '1', '2', 'K' -> throw new BadInputException(archive + ": tar entry '" + BadInputException.printable(rawName)
                             + "' is a " + (type == '1' ? "hard link" : type == '2' ? "symbolic link" : "link's long target")
                             + "; only files and folders are extracted");
-                    case '3', '4', '6' -> throw new BadInputException(archive + ": tar entry '" + printable(rawName)
+                    case '3', '4', '6' -> throw new BadInputException(archive + ": tar entry '" + BadInputException.printable(rawName)
                             + "' is a device or FIFO; only files and folders are extracted");
-                    default -> throw new BadInputException(archive + ": tar entry '" + printable(rawName)
-                            + "' has unsupported type '" + printable(String.valueOf(type)) + "'");
+                    default -> throw new BadInputException(archive + ": tar entry '" + BadInputException.printable(rawName)
+                            + "' has unsupported type '" + BadInputException.printable(String.valueOf(type)) + "'");
                 }
             }
         }
 
         private void regularFile(String name, String rawName, long size) throws IOException {
             if (size > limits.maxEntryBytes()) {
-                throw new BadInputException(archive + ": tar entry '" + printable(rawName) + "' is too large (" + size
+                throw new BadInputException(archive + ": tar entry '" + BadInputException.printable(rawName) + "' is too large (" + size
                         + " bytes; limit " + limits.maxEntryBytes() + ")");
             }
             totalBytes += size;
@@ -323,7 +323,7 @@ final class SafeTarGz {
                 return;
             }
             if (files.contains(name) || folders.contains(name)) {
-                throw new BadInputException(archive + ": tar entry '" + printable(name) + "' appears twice, or as a folder too");
+                throw new BadInputException(archive + ": tar entry '" + BadInputException.printable(name) + "' appears twice, or as a folder too");
             }
             checkParents(name);
             files.add(name);
@@ -340,7 +340,7 @@ final class SafeTarGz {
                 return;
             }
             if (files.contains(name)) {
-                throw new BadInputException(archive + ": tar entry '" + printable(rawName) + "' is both a file and a folder");
+                throw new BadInputException(archive + ": tar entry '" + BadInputException.printable(rawName) + "' is both a file and a folder");
             }
             checkParents(name);
             if (folders.add(name)) {
@@ -353,7 +353,7 @@ final class SafeTarGz {
             for (int slash = name.indexOf('/'); slash >= 0; slash = name.indexOf('/', slash + 1)) {
                 String parent = name.substring(0, slash);
                 if (files.contains(parent)) {
-                    throw new BadInputException(archive + ": tar entry '" + printable(parent) + "' is both a file and a folder");
+                    throw new BadInputException(archive + ": tar entry '" + BadInputException.printable(parent) + "' is both a file and a folder");
                 }
                 folders.add(parent);
             }
@@ -541,7 +541,7 @@ final class SafeTarGz {
                 out.append(segment);
             }
             if (why != null) {
-                throw new BadInputException(archive + ": unsafe tar entry name '" + printable(raw) + "' (" + why + ")");
+                throw new BadInputException(archive + ": unsafe tar entry name '" + BadInputException.printable(raw) + "' (" + why + ")");
             }
             return out.toString();
         }
@@ -643,16 +643,6 @@ final class SafeTarGz {
             remaining -= n;
             return n;
         }
-    }
-
-    /** A name made safe for a one-line message. */
-    static String printable(String s) {
-        StringBuilder b = new StringBuilder(Math.min(s.length(), 200));
-        for (int i = 0; i < s.length() && i < 200; i++) {
-            char c = s.charAt(i);
-            b.append(c < 0x20 || c == 0x7F ? '?' : c);
-        }
-        return s.length() > 200 ? b + "..." : b.toString();
     }
 
     private static String oneLine(Throwable e) {

@@ -144,4 +144,28 @@ class IdentifyCommandTest {
         assertEquals(ExitCode.OK, r.exitCode());
         assertTrue(r.out().contains("examples:") && r.out().contains("siamese identify --gallery"), r.out());
     }
+
+    /** Without --model the face commands, and eval's face protocols, use the model inside the jar. */
+    @Test
+    void withoutAModelTheBuiltInFaceModelIsUsed() throws java.io.IOException {
+        Path builtInGallery = dir.resolve("built-in.gallery");
+        CliResult enrolled = run("enroll", "--gallery", builtInGallery, "--no-detect", "Ada Lovelace", crops[0]);
+        assertEquals(ExitCode.OK, enrolled.exitCode(), enrolled.toString());
+        assertTrue(enrolled.err().contains("built-in face model"), "the model used is said: " + enrolled);
+        CliResult r = run("identify", "--gallery", builtInGallery, "--no-detect", "--json", crops[0]);
+        assertEquals(ExitCode.OK, r.exitCode(), r.toString());
+        assertEquals("Ada Lovelace", at(r.json(), "results", 0, "name"), "the same image is its own best match");
+        assertTrue(r.json().get("rule").toString().startsWith("FPIR 1 % for a gallery of 1"), r.toString());
+
+        Path people = dir.resolve("people");
+        for (int p = 0; p < 2; p++) {
+            java.nio.file.Files.createDirectories(people.resolve("Person " + p));
+            FaceFixtures.png(crop(p, 100), people.resolve("Person " + p).resolve("1.png"));
+            FaceFixtures.png(crop(p, 96), people.resolve("Person " + p).resolve("2.png"));
+        }
+        CliResult eval = CliResult.inProcess(org.siamese4j.cli.Main.commands(), "eval", "--identification", people.toString(), "--json");
+        assertEquals(ExitCode.OK, eval.exitCode(), eval.toString());
+        assertEquals("built-in face model", eval.json().get("model"));
+        assertEquals(2.0, eval.json().get("queries"));
+    }
 }

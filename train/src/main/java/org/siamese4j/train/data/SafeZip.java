@@ -187,16 +187,16 @@ public final class SafeZip implements Closeable {
                 Path target = root.resolve(name).normalize();
                 Path parent = target.getParent();
                 if (!target.startsWith(root) || parent == null) {
-                    throw new BadInputException(path + ": entry '" + printable(name) + "' escapes the target folder");
+                    throw new BadInputException(path + ": entry '" + BadInputException.printable(name) + "' escapes the target folder");
                 }
                 createDirectories(parent, created);
                 // a symbolic link already inside the target must not lead the write elsewhere
                 if (!parent.toRealPath().startsWith(root)) {
-                    throw new BadInputException(path + ": entry '" + printable(name)
+                    throw new BadInputException(path + ": entry '" + BadInputException.printable(name)
                             + "' would be written outside " + root + " through a symbolic link");
                 }
                 if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new BadInputException(path + ": cannot extract '" + printable(name) + "': " + target
+                    throw new BadInputException(path + ": cannot extract '" + BadInputException.printable(name) + "': " + target
                             + " already exists");
                 }
                 temp = Files.createTempFile(parent, ".siamese4j-", ".part");
@@ -252,7 +252,7 @@ public final class SafeZip implements Closeable {
         }
         ZipEntry entry = entries.get(name);
         if (entry == null) {
-            throw new BadInputException(path + ": no entry '" + printable(name) + "'");
+            throw new BadInputException(path + ": no entry '" + BadInputException.printable(name) + "'");
         }
         if (entry.getSize() > limits.maxEntryBytes()) {
             throw new BadInputException(displayName(name) + ": entry too large (" + entry.getSize()
@@ -315,7 +315,7 @@ public final class SafeZip implements Closeable {
                 String name = normalize(raw, label);
                 boolean directory = e.isDirectory() || raw.endsWith("\\");
                 if (!seen.add((directory ? "d:" : "f:") + name)) {
-                    throw new BadInputException(label + ": duplicate zip entry '" + printable(name) + "'");
+                    throw new BadInputException(label + ": duplicate zip entry '" + BadInputException.printable(name) + "'");
                 }
                 if (directory || name.isEmpty() || skipped(name)) {
                     continue;
@@ -333,7 +333,7 @@ public final class SafeZip implements Closeable {
         }
         for (String folder : folders) {
             if (kept.containsKey(folder)) {
-                throw new BadInputException(label + ": zip entry '" + printable(folder) + "' is both a file and a folder");
+                throw new BadInputException(label + ": zip entry '" + BadInputException.printable(folder) + "' is both a file and a folder");
             }
         }
         return kept;
@@ -384,17 +384,7 @@ public final class SafeZip implements Closeable {
     }
 
     private static BadInputException unsafe(String label, String raw, String why) {
-        return new BadInputException(label + ": unsafe zip entry name '" + printable(raw) + "' (" + why + ")");
-    }
-
-    /** A name made safe for a one-line message. */
-    static String printable(String s) {
-        StringBuilder b = new StringBuilder(Math.min(s.length(), 200));
-        for (int i = 0; i < s.length() && i < 200; i++) {
-            char c = s.charAt(i);
-            b.append(c < 0x20 || c == 0x7F ? '?' : c);
-        }
-        return s.length() > 200 ? b + "..." : b.toString();
+        return new BadInputException(label + ": unsafe zip entry name '" + BadInputException.printable(raw) + "' (" + why + ")");
     }
 
     /** A throwable's message as one short line; file-system errors say what went wrong, not just where. */
