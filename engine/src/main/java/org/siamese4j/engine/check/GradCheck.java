@@ -33,8 +33,9 @@ public final class GradCheck {
     /** The worst relative error over one tensor's elements. */
     public record TensorError(String name, double maxRelativeError, int worstIndex, double analytic, double numeric,
                               int checked, int skippedKinks) {
+        /** Within the bound over at least one checked element: a tensor whose every element sat on a kink proves nothing. */
         public boolean within(double bound) {
-            return maxRelativeError <= bound && !Double.isNaN(maxRelativeError);
+            return checked > 0 && maxRelativeError <= bound && !Double.isNaN(maxRelativeError);
         }
     }
 
@@ -54,8 +55,9 @@ public final class GradCheck {
                 sb.append(String.format("%-32s worst relative error %.3e over %d values%s%s%n", subject + " " + t.name(),
                         t.maxRelativeError(), t.checked(),
                         t.skippedKinks() > 0 ? " (" + t.skippedKinks() + " at kinks skipped)" : "",
-                        t.within(bound) ? "" : String.format("  FAIL: element %d analytic %.6e numeric %.6e",
-                                t.worstIndex(), t.analytic(), t.numeric())));
+                        t.within(bound) ? "" : t.checked() == 0 ? "  FAIL: every element sat on a kink, nothing was checked"
+                                : String.format("  FAIL: element %d analytic %.6e numeric %.6e", t.worstIndex(), t.analytic(),
+                                        t.numeric())));
             }
             return sb.toString();
         }
