@@ -5,6 +5,7 @@ import java.math.MathContext;
 import java.util.Locale;
 import org.siamese4j.model.OpenSetCalibration;
 import org.siamese4j.model.SiameseModel;
+import org.siamese4j.model.SiameseNet;
 import org.siamese4j.model.gallery.Gallery;
 
 /**
@@ -29,7 +30,7 @@ public sealed interface MatchRule {
 
         /** The threshold as p(same). */
         public double probability() {
-            return 1 / (1 + Math.exp(-logit));
+            return SiameseNet.sigmoid(logit);
         }
     }
 
@@ -89,7 +90,7 @@ public sealed interface MatchRule {
 
         @Override
         public Decision resolve(SiameseModel model, int gallerySize) {
-            return new Decision(logit(p), "fixed threshold p >= " + probability(p), false);
+            return new Decision(SiameseNet.logitOf(p), "fixed threshold p >= " + probability(p), false);
         }
     }
 
@@ -97,13 +98,9 @@ public sealed interface MatchRule {
     record EqualError() implements MatchRule {
         @Override
         public Decision resolve(SiameseModel model, int gallerySize) {
-            return new Decision(logit(model.threshold()), "the model's equal-error threshold p >= "
+            return new Decision(SiameseNet.logitOf(model.threshold()), "the model's equal-error threshold p >= "
                     + probability(model.threshold()), false);
         }
-    }
-
-    private static double logit(double p) {
-        return Math.log(p) - Math.log1p(-p);
     }
 
     private static String percent(double fraction) {

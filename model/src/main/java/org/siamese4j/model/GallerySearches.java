@@ -2,6 +2,7 @@ package org.siamese4j.model;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -38,8 +39,11 @@ public final class GallerySearches {
     /** images x columns logits. */
     private final double[] scores;
 
-    /** The searches of one gallery size: the best non-mated logits, and each mated search's outcome. */
-    public record Outcomes(int gallerySize, int galleries, double[] nonMatedBest, double[] matedScore, boolean[] matedRankOne) {
+    /**
+     * The searches of one gallery size: the best non-mated logits, each mated search's mate score, and which
+     * mated searches ranked their mate first.
+     */
+    public record Outcomes(int gallerySize, int galleries, double[] nonMatedBest, double[] matedScore, BitSet matedRankOne) {
         public int matedSearches() {
             return matedScore.length;
         }
@@ -49,30 +53,44 @@ public final class GallerySearches {
         }
 
         /** Mated searches whose mate scored above all other enrolled people. */
-        public double rankOne() {
-            int n = 0;
-            for (boolean b : matedRankOne) {
-                n += b ? 1 : 0;
-            }
-            return matedScore.length == 0 ? Double.NaN : (double) n / matedScore.length;
+        public int rankOneCount() {
+            return matedRankOne.cardinality();
         }
 
-        /** Share of non-mated searches whose best logit is at or above {@code logit}: a stranger named. */
-        public double fpir(double logit) {
+        /** Non-mated searches whose best logit is at or above {@code logit}: strangers named. */
+        public int strangersNamed(double logit) {
             int n = 0;
             for (double s : nonMatedBest) {
                 n += s >= logit ? 1 : 0;
             }
-            return nonMatedBest.length == 0 ? Double.NaN : (double) n / nonMatedBest.length;
+            return n;
         }
 
-        /** Share of mated searches where the mate is not returned at rank 1 at or above {@code logit}. */
-        public double fnir(double logit) {
+        /** Mated searches where the mate is not returned at rank 1 at or above {@code logit}. */
+        public int matesMissed(double logit) {
             int missed = 0;
             for (int i = 0; i < matedScore.length; i++) {
-                missed += matedRankOne[i] && matedScore[i] >= logit ? 0 : 1;
+                missed += matedRankOne.get(i) && matedScore[i] >= logit ? 0 : 1;
             }
-            return matedScore.length == 0 ? Double.NaN : (double) missed / matedScore.length;
+            return missed;
+        }
+
+        public double rankOne() {
+            return rate(rankOneCount(), matedSearches());
+        }
+
+        /** FPIR at {@code logit}. */
+        public double fpir(double logit) {
+            return rate(strangersNamed(logit), nonMatedSearches());
+        }
+
+        /** FNIR (at rank 1) at {@code logit}. */
+        public double fnir(double logit) {
+            return rate(matesMissed(logit), matedSearches());
+        }
+
+        private static double rate(int count, int n) {
+            return n == 0 ? Double.NaN : (double) count / n;
         }
 
         /** The logit at which this test's own strangers are named in {@code fpir} of their searches. */
@@ -161,7 +179,7 @@ public final class GallerySearches {
         int[] gallery = new int[size];
         DoubleList nonMated = new DoubleList();
         DoubleList mated = new DoubleList();
-        DoubleList rankOne = new DoubleList();
+        BitSet rankOne = new BitSet();
         for (int r = 0; r < rounds; r++) {
             // a partial Fisher-Yates shuffle draws the gallery
             for (int k = 0; k < size; k++) {
@@ -190,19 +208,14 @@ public final class GallerySearches {
                 }
                 if (isMated) {
                     double s = scores[row + mate];
+                    rankOne.set(mated.size(), s > bestOther);
                     mated.add(s);
-                    rankOne.add(s > bestOther ? 1 : 0);
                 } else {
                     nonMated.add(bestOther);
                 }
             }
         }
-        double[] ones = rankOne.toArray();
-        boolean[] ranks = new boolean[ones.length];
-        for (int i = 0; i < ranks.length; i++) {
-            ranks[i] = ones[i] != 0;
-        }
-        return new Outcomes(size, rounds, nonMated.toArray(), mated.toArray(), ranks);
+        return new Outcomes(size, rounds, nonMated.toArray(), mated.toArray(), rankOne);
     }
 
     /**
@@ -250,6 +263,10 @@ public final class GallerySearches {
                 values = Arrays.copyOf(values, size * 2);
             }
             values[size++] = v;
+        }
+
+        int size() {
+            return size;
         }
 
         double[] toArray() {

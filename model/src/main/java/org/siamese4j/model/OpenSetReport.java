@@ -52,13 +52,13 @@ public final class OpenSetReport {
                 chosen.add(size);
             }
         }
-        double eerLogit = Math.log(eerProbability) - Math.log1p(-eerProbability);
+        double eerLogit = SiameseNet.logitOf(eerProbability);
         List<Row> rows = new ArrayList<>();
         for (int size : chosen) {
             GallerySearches.Outcomes o = searches.search(size, GALLERIES, seed + size);
             double calibrated = calibration.map(c -> c.threshold(size, TARGET_FPIR).logit()).orElse(Double.NaN);
             rows.add(new Row(size, o.galleries(), o.matedSearches(), o.nonMatedSearches(),
-                    Rate.of(count(o.matedRankOne()), o.matedSearches()),
+                    Rate.of(o.rankOneCount(), o.matedSearches()),
                     fnir(o, o.nonMatedSearches() == 0 ? Double.NaN : o.logitAtFpir(0.01)),
                     fnir(o, o.nonMatedSearches() == 0 ? Double.NaN : o.logitAtFpir(0.10)),
                     calibrated, fpir(o, calibrated), fnir(o, calibrated),
@@ -71,21 +71,13 @@ public final class OpenSetReport {
         if (Double.isNaN(logit)) {
             return new Rate(Double.NaN, o.nonMatedSearches(), Double.NaN, Double.NaN);
         }
-        return Rate.of((int) Math.round(o.fpir(logit) * o.nonMatedSearches()), o.nonMatedSearches());
+        return Rate.of(o.strangersNamed(logit), o.nonMatedSearches());
     }
 
     private static Rate fnir(GallerySearches.Outcomes o, double logit) {
         if (Double.isNaN(logit)) {
             return new Rate(Double.NaN, o.matedSearches(), Double.NaN, Double.NaN);
         }
-        return Rate.of((int) Math.round(o.fnir(logit) * o.matedSearches()), o.matedSearches());
-    }
-
-    private static int count(boolean[] flags) {
-        int n = 0;
-        for (boolean b : flags) {
-            n += b ? 1 : 0;
-        }
-        return n;
+        return Rate.of(o.matesMissed(logit), o.matedSearches());
     }
 }

@@ -265,6 +265,11 @@ public final class SiameseNet {
         return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
     }
 
+    /** The inverse of {@link #sigmoid}: the logit of a probability (infinite at 0 and 1). */
+    public static double logitOf(double p) {
+        return Math.log(p) - Math.log1p(-p);
+    }
+
     public long forwardMacsPerImage() {
         return tower.forwardMacsPerSample();
     }

@@ -112,15 +112,7 @@ final class FaceOptions {
     /** The detector the options describe: the built-in cascade unless --cascade. */
     static FaceDetector detector(Invocation inv) {
         Path file = inv.get(CASCADE);
-        HaarCascade cascade;
-        if (file == null) {
-            cascade = HaarCascade.builtIn();
-        } else if (!Files.isRegularFile(file)) {
-            throw new BadInputException("cascade file " + file + " does not exist or is not a regular file");
-        } else {
-            cascade = HaarCascade.load(file);
-        }
-        return new FaceDetector(cascade, detectorOptions(inv));
+        return new FaceDetector(file == null ? HaarCascade.builtIn() : HaarCascade.load(file), detectorOptions(inv));
     }
 
     /** No detector with --no-detect (images are face crops), else {@link #detector}. */
