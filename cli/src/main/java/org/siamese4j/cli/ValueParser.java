@@ -107,6 +107,29 @@ public interface ValueParser<T> {
         return v;
     }
 
+    /**
+     * One path, or several separated by commas ({@code lfw.zip,celeba.zip}); a value that names an existing
+     * file or folder as a whole is one path even if it holds a comma.
+     */
+    static ValueParser<List<Path>> paths() {
+        ValueParser<Path> one = path();
+        return s -> {
+            if (!s.contains(",") || java.nio.file.Files.exists(one.parse(s))) {
+                return List.of(one.parse(s));
+            }
+            List<Path> out = new ArrayList<>();
+            for (String part : s.split(",")) {
+                if (!part.isBlank()) {
+                    out.add(one.parse(part.trim()));
+                }
+            }
+            if (out.isEmpty()) {
+                throw new IllegalArgumentException("expected a path or a comma-separated list of paths");
+            }
+            return List.copyOf(out);
+        };
+    }
+
     /** A syntactically valid file or folder path (existence is the command's business). */
     static ValueParser<Path> path() {
         return s -> {

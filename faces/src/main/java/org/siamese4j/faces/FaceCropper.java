@@ -158,9 +158,16 @@ public final class FaceCropper {
         return ImageOps.crop(photo, r.x(), r.y(), r.w(), r.h());
     }
 
+    /** The crop resized to the input size, pixel values 0..255, not normalised: what training augments. */
+    public GrayImage geometry(GrayImage photo, Box face) {
+        return wholeRegion.geometry(crop(photo, face));
+    }
+
     /** The network input for the face: the crop, resized and normalised as the model expects. */
     public float[] input(GrayImage photo, Box face) {
-        return wholeRegion.apply(crop(photo, face));
+        float[] pixels = geometry(photo, face).pixels().clone();
+        wholeRegion.normalize(pixels, 0, pixels.length);
+        return pixels;
     }
 
     private static String shortSha(String sha) {

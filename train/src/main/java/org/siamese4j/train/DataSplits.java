@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.siamese4j.engine.BadInputException;
 import org.siamese4j.train.data.ClassSplit;
+import org.siamese4j.train.data.DataSources;
 import org.siamese4j.train.data.LoadedDataset;
 import org.siamese4j.train.data.LoadedDataset.LoadedClass;
 
@@ -54,8 +55,11 @@ public final class DataSplits {
         if (remaining.stream().filter(c -> c.size() >= 2).count() < 2) {
             throw new BadInputException("the split leaves fewer than 2 training classes with 2+ images");
         }
-        meta.put(TEST_KEY, names(test));
-        meta.put(VALIDATION_KEY, names(val));
+        // classes named explicitly are held out even where this data lacks them (e.g. every image of a person
+        // left out for want of a detected face): the record says which people were never trained on
+        meta.put(TEST_KEY, spec.testClasses.isEmpty() ? names(test) : String.join(SEPARATOR, expandNames(spec.testClasses)));
+        meta.put(VALIDATION_KEY, spec.validationClasses.isEmpty() ? names(val)
+                : String.join(SEPARATOR, expandNames(spec.validationClasses)));
         return new Splits(LoadedDataset.of(remaining), val.isEmpty() ? null : LoadedDataset.of(val),
                 test.isEmpty() ? null : LoadedDataset.of(test), meta);
     }
@@ -112,11 +116,19 @@ public final class DataSplits {
 
     /** The classes named in a metadata entry, from a dataset (for evaluating on a model's own test split). */
     public static LoadedDataset select(LoadedDataset all, Map<String, String> metadata, String key) {
+        return select(all, metadata, key, null);
+    }
+
+    /**
+     * The same, where {@code all} is one source of a multi-source run read alone under its label (see
+     * {@link DataSources#forSource}); a null label reads the names as recorded.
+     */
+    public static LoadedDataset select(LoadedDataset all, Map<String, String> metadata, String key, String sourceLabel) {
         String list = metadata.get(key);
         if (list == null || list.isEmpty()) {
             throw new BadInputException("the model records no '" + key + "' classes; pass --split all or train with a held-out split");
         }
-        Set<String> wanted = new LinkedHashSet<>(List.of(list.split(SEPARATOR)));
+        Set<String> wanted = DataSources.forSource(List.of(list.split(SEPARATOR)), sourceLabel);
         List<LoadedClass> chosen = ClassSplit.byNames(all.classes(), wanted).selected();
         if (chosen.isEmpty()) {
             throw new BadInputException("none of the model's " + key + " classes are in this data; is it the same dataset?");
@@ -126,14 +138,24 @@ public final class DataSplits {
 
     /** The classes a model held out: its recorded test and validation classes. */
     public static Set<String> heldOut(Map<String, String> metadata) {
+        return heldOut(metadata, null);
+    }
+
+    /** The same, spelled as the source with this label names them when read alone (null: as recorded). */
+    public static Set<String> heldOut(Map<String, String> metadata, String sourceLabel) {
         Set<String> held = new LinkedHashSet<>(parseList(metadata.get(TEST_KEY)));
         held.addAll(parseList(metadata.get(VALIDATION_KEY)));
-        return held;
+        return DataSources.forSource(held, sourceLabel);
     }
 
     /** The classes of a dataset that a model trained on: all but those it held out. */
     public static LoadedDataset trainedOn(LoadedDataset all, Map<String, String> metadata) {
-        Set<String> held = heldOut(metadata);
+        return trainedOn(all, metadata, null);
+    }
+
+    /** The same for one source of a multi-source run read alone (null label: the names as recorded). */
+    public static LoadedDataset trainedOn(LoadedDataset all, Map<String, String> metadata, String sourceLabel) {
+        Set<String> held = heldOut(metadata, sourceLabel);
         return LoadedDataset.of(all.classes().stream().filter(c -> !held.contains(c.name())).toList());
     }
 

@@ -20,6 +20,7 @@ import org.siamese4j.model.OpenSetCalibration;
 import org.siamese4j.model.io.HalfFloats;
 import org.siamese4j.train.DataSplits;
 import org.siamese4j.train.OpenSetData;
+import org.siamese4j.train.data.DataSources;
 import org.siamese4j.train.data.LoadedDataset;
 
 /**
@@ -28,7 +29,7 @@ import org.siamese4j.train.data.LoadedDataset;
  */
 public final class CalibrateCommand implements Command {
     static final Option<Path> MODEL = Option.value("model", "FILE", ValueParser.path(), "the model file").required();
-    static final Option<Path> DATA = Option.value("data", "PATH", ValueParser.path(),
+    static final Option<List<Path>> DATA = Option.value("data", "PATH[,PATH...]", ValueParser.paths(),
             "the data the model was trained on (default: the path it records)");
     static final Option<Path> OUT = Option.value("out", "FILE", ValueParser.path(),
             "the calibrated model to write (a new file: galleries name the model they were made with)").required();
@@ -83,9 +84,11 @@ public final class CalibrateCommand implements Command {
             throw new UsageException("--out must be a new file, not the model itself");
         }
         ModelFile.Loaded m = ModelFile.load(modelPath, inv.kernels());
-        Path data = inv.get(DATA) != null ? inv.get(DATA) : Path.of(m.metadata().getOrDefault("data", ""));
-        LoadedDataset validation = DataSplits.select(TrainingData.load(inv, data, m.preprocessing()), m.metadata(),
-                DataSplits.VALIDATION_KEY);
+        String recorded = m.metadata().getOrDefault("data", "");
+        TrainingData.Sources data = inv.get(DATA) != null ? TrainingData.Sources.forModel(inv.get(DATA), recorded)
+                : TrainingData.Sources.of(DataSources.parse(recorded));
+        LoadedDataset validation = DataSplits.select(TrainingData.loadAsTrained(inv, data, m), m.metadata(),
+                DataSplits.VALIDATION_KEY, data.label());
         Map<String, String> metadata = new LinkedHashMap<>(m.metadata());
         metadata.put("open-set-calibrated-from", m.sha256());
         if (inv.get(HALF)) {

@@ -32,6 +32,7 @@ import org.siamese4j.model.SiameseNet;
 import org.siamese4j.train.DataSplits;
 import org.siamese4j.train.TrainOptions;
 import org.siamese4j.train.OpenSetData;
+import org.siamese4j.train.data.DataSources;
 import org.siamese4j.train.data.LoadedDataset;
 import org.siamese4j.train.eval.Baselines;
 import org.siamese4j.train.eval.EmbeddingTable;
@@ -46,7 +47,7 @@ import org.siamese4j.train.image.AffineAugmenter;
 public final class EvalCommand implements Command {
     static final Option<Path> MODEL = Option.value("model", "FILE", ValueParser.path(),
             "the model file (default: the built-in face model)");
-    static final Option<Path> DATA = Option.value("data", "PATH", ValueParser.path(),
+    static final Option<List<Path>> DATA = Option.value("data", "PATH[,PATH...]", ValueParser.paths(),
             "class-per-folder images (folder or .zip); default: the data the model was trained on");
     static final Option<String> SPLIT = Option.value("split", "PART", ValueParser.oneOf("test", "validation", "all"),
             "which classes: the model's held-out test or validation classes, or all").defaultValue("test");
@@ -241,7 +242,7 @@ public final class EvalCommand implements Command {
             LoadedDataset all = TrainingData.load(inv, dataPath(inv, m), m.preprocessing());
             String split = inv.get(SPLIT);
             LoadedDataset data = split.equals("all") ? all
-                    : DataSplits.select(all, m.metadata(), split.equals("test") ? DataSplits.TEST_KEY : DataSplits.VALIDATION_KEY);
+                    : DataSplits.select(all, m.metadata(), split.equals("test") ? DataSplits.TEST_KEY : DataSplits.VALIDATION_KEY, dataPath(inv, m).label());
             searches = OpenSetData.searches(m.net(), m.preprocessing(), data);
             source = split + " classes of " + dataPath(inv, m);
         }
@@ -300,22 +301,23 @@ public final class EvalCommand implements Command {
                 : Json.object().put("value", r.value()).put("n", r.n()).put("ci95", new double[] {r.low(), r.high()});
     }
 
-    private Path dataPath(Invocation inv, ModelFile.Loaded m) {
-        if (inv.get(DATA) != null) {
-            return inv.get(DATA);
-        }
+    /** --data, else the data the model records; a single source of a multi-source run reads under its label. */
+    private TrainingData.Sources dataPath(Invocation inv, ModelFile.Loaded m) {
         String recorded = m.metadata().getOrDefault("data", "");
+        if (inv.get(DATA) != null) {
+            return TrainingData.Sources.forModel(inv.get(DATA), recorded);
+        }
         if (recorded.isEmpty() || recorded.equals("synthetic")) {
             throw new UsageException("pass --data (the model records no dataset path)");
         }
-        return Path.of(recorded);
+        return TrainingData.Sources.of(DataSources.parse(recorded));
     }
 
     private Json.Obj oneShot(Invocation inv, ModelFile.Loaded m, List<Member> ensemble) {
         LoadedDataset all = TrainingData.load(inv, dataPath(inv, m), m.preprocessing());
         String split = inv.get(SPLIT);
         LoadedDataset data = split.equals("all") ? all
-                : DataSplits.select(all, m.metadata(), split.equals("test") ? DataSplits.TEST_KEY : DataSplits.VALIDATION_KEY);
+                : DataSplits.select(all, m.metadata(), split.equals("test") ? DataSplits.TEST_KEY : DataSplits.VALIDATION_KEY, dataPath(inv, m).label());
         int way = inv.get(WAY);
         long usable = data.classes().stream().filter(c -> c.size() >= 2).count();
         if (usable < way) {
@@ -327,7 +329,7 @@ public final class EvalCommand implements Command {
         List<EmbeddingTable> tables = tables(inv, m, ensemble, data, classNames(data), geometry -> {
             LoadedDataset other = TrainingData.load(inv, dataPath(inv, m), geometry);
             return split.equals("all") ? other
-                    : DataSplits.select(other, m.metadata(), split.equals("test") ? DataSplits.TEST_KEY : DataSplits.VALIDATION_KEY);
+                    : DataSplits.select(other, m.metadata(), split.equals("test") ? DataSplits.TEST_KEY : DataSplits.VALIDATION_KEY, dataPath(inv, m).label());
         });
         OneShot.Result ours = OneShot.evaluate(trials, OneShot.Scorer.mean(tables));
         OneShot.Result pixels = OneShot.evaluate(trials, Baselines.pixels(data));
@@ -339,7 +341,7 @@ public final class EvalCommand implements Command {
         line(inv, siameseLabel(tables.size()) + ours.format() + (grouped ? ", within groups" : ""));
         line(inv, "pixel NN       " + pixels.format());
         if (inv.get(EIGENFACES)) {
-            LoadedDataset train = DataSplits.trainedOn(all, m.metadata());
+            LoadedDataset train = DataSplits.trainedOn(all, m.metadata(), dataPath(inv, m).label());
             OneShot.Result eig = OneShot.evaluate(trials, Baselines.Eigenfaces.fit(train, 100, true, 3000, 1).scorer(data));
             r.put("eigenfaces", TrainCommand.resultJson(eig));
             line(inv, "eigenfaces     " + eig.format());
@@ -392,12 +394,15 @@ public final class EvalCommand implements Command {
     }
 
     /** An ensemble member trained on this data must have held out every class evaluated, or the result is not one-shot. */
-    private static void requireHeldOut(Path file, ModelFile.Loaded member, Path data, Set<String> evaluated) {
+    private static void requireHeldOut(Path file, ModelFile.Loaded member, TrainingData.Sources data, Set<String> evaluated) {
         String recorded = member.metadata().getOrDefault("data", "");
-        if (recorded.isEmpty() || !FilePaths.sameFile(Path.of(recorded), data)) {
+        List<Path> trainedOn = recorded.isEmpty() || recorded.equals("synthetic") ? List.of() : DataSources.parse(recorded);
+        boolean overlaps = trainedOn.stream().anyMatch(t -> data.paths().stream().anyMatch(d -> FilePaths.sameFile(t, d)));
+        if (!overlaps) {
             return;
         }
-        Set<String> held = DataSplits.heldOut(member.metadata());
+        TrainingData.Sources asMemberSees = TrainingData.Sources.forModel(data.paths(), recorded);
+        Set<String> held = DataSplits.heldOut(member.metadata(), asMemberSees.label());
         List<String> seen = evaluated.stream().filter(c -> !held.contains(c)).toList();
         if (!seen.isEmpty()) {
             throw new BadInputException("--ensemble " + file + " was trained on " + seen.size() + " of the " + evaluated.size()
@@ -529,7 +534,7 @@ public final class EvalCommand implements Command {
         OneShot.Scorer pix = Baselines.pixels(all);
         r.put("pixel_nn", verification(inv, "pixel NN", scores(pix, located), same, fold, Double.NaN));
         if (inv.get(EIGENFACES)) {
-            LoadedDataset train = DataSplits.trainedOn(all, m.metadata());
+            LoadedDataset train = DataSplits.trainedOn(all, m.metadata(), dataPath(inv, m).label());
             Baselines.Eigenfaces e = Baselines.Eigenfaces.fit(train, 100, true, 3000, 1);
             r.put("eigenfaces", verification(inv, "eigenfaces", scores(e.scorer(all), located), same, fold, Double.NaN));
         }

@@ -34,11 +34,20 @@ import org.siamese4j.train.eval.EmbeddingTable;
 import org.siamese4j.train.eval.OneShot;
 import org.siamese4j.train.eval.PairList;
 import org.siamese4j.faces.FaceCropper;
+import org.siamese4j.faces.FaceFraming;
+import org.siamese4j.train.data.DataSources;
 
 /** {@code siamese train}: trains a Siamese network on a class-per-folder dataset, or on built-in glyphs. */
 public final class TrainCommand implements Command {
-    static final Option<Path> DATA = Option.value("data", "PATH", ValueParser.path(),
-            "class-per-folder images, a folder or a .zip (default: built-in synthetic glyphs)");
+    static final Option<List<Path>> DATA = Option.value("data", "PATH[,PATH...]", ValueParser.paths(),
+            "class-per-folder images, a folder or a .zip; several sources separated by commas keep their classes"
+                    + " apart as SOURCE/CLASS (default: built-in synthetic glyphs)");
+    /** Model metadata: the training images were framed by the face detector. */
+    static final String DETECT_KEY = "detect";
+    static final Option<Boolean> DETECT = Option.flag("detect",
+            "frame each training image's face with the face detector, as the face commands frame faces in photos"
+                    + " (--crop and --face-box place the crop around the detection); images with no face or several"
+                    + " are left out and counted");
     static final Option<String> PRESET = Option.value("preset", "NAME", ValueParser.oneOf("compact", "koch", "small28"),
             "network preset: compact, koch or small28").defaultValue("compact");
     static final Option<String> TOWER = Option.value("tower", "SPEC", ValueParser.text(),
@@ -168,10 +177,13 @@ public final class TrainCommand implements Command {
 
     @Override
     public List<Option<?>> options() {
-        return List.of(DATA, PRESET, TOWER, SIZE, CROP, FACE_BOX, INVERT, OUT, RESUME, START_FROM, STEPS, EPOCHS, TIME, PATIENCE, EVAL_EVERY,
+        List<Option<?>> all = new java.util.ArrayList<>(List.of(DATA, DETECT));
+        all.addAll(FaceOptions.DETECTOR);
+        all.addAll(List.of(PRESET, TOWER, SIZE, CROP, FACE_BOX, INVERT, OUT, RESUME, START_FROM, STEPS, EPOCHS, TIME, PATIENCE, EVAL_EVERY,
                 CHECKPOINT_EVERY, SAMPLING, BATCH, CLASSES, PER_CLASS, ACROSS, AUGMENT, LR, L2, MOMENTUM, DECAY, LR_SCHEDULE, LOSS, INIT, SEED,
                 WAY, VAL_TRIALS, TEST_TRIALS, VAL_GROUPS, TEST_GROUPS, VAL_CLASSES, TEST_CLASSES, VAL_FRACTION,
-                EXCLUDE_PAIRS, EXCLUDE_FOLDS, SPLIT_SEED, BASELINES, ROTATIONS, NO_TEST);
+                EXCLUDE_PAIRS, EXCLUDE_FOLDS, SPLIT_SEED, BASELINES, ROTATIONS, NO_TEST));
+        return all;
     }
 
     @Override
@@ -185,14 +197,14 @@ public final class TrainCommand implements Command {
 
     /** Where a run writes: --out, else a resumed checkpoint's folder, else runs/DATA-NAME. */
     static Path outputFolder(Invocation inv) {
-        Path data = inv.get(DATA);
+        List<Path> data = inv.get(DATA);
         return inv.get(OUT) != null ? inv.get(OUT)
                 : inv.get(RESUME) != null ? resumedRunFolder(inv.get(RESUME))
-                : Path.of("runs", data == null ? "synthetic" : stem(data));
+                : Path.of("runs", data == null ? "synthetic" : String.join("+", DataSources.labels(data)));
     }
 
     private int runIn(Invocation inv, Path out) throws Exception {
-        Path data = inv.get(DATA);
+        List<Path> data = inv.get(DATA);
         boolean synthetic = data == null && !inv.has(RESUME);
         Path resume = inv.get(RESUME);
         ModelFile.Checkpoint checkpoint = null;
@@ -206,7 +218,7 @@ public final class TrainCommand implements Command {
                 } else if (recorded.isEmpty()) {
                     throw new UsageException("the checkpoint records no data path: pass --data");
                 } else {
-                    data = Path.of(recorded);
+                    data = DataSources.parse(recorded);
                 }
             }
         }
@@ -251,9 +263,17 @@ public final class TrainCommand implements Command {
                 pre = pre.withCrop(crop[0], crop[1], crop[2], crop[3]);
             }
         }
+        boolean detect = checkpoint != null
+                ? Boolean.parseBoolean(checkpoint.model().metadata().getOrDefault(DETECT_KEY, "false")) : inv.get(DETECT);
+        if (detect && synthetic) {
+            throw new UsageException("--detect frames faces in --data images: give --data");
+        }
+        FaceCropper.Reference reference = faceBox(inv, checkpoint, sourceFaceBox);
         LoadedDataset all = synthetic
                 ? SyntheticGlyphs.generate(inv.get(SEED) + 1000, 24, 20, 10, arch.inputWidth())
-                : TrainingData.load(inv, data, pre);
+                : detect ? TrainingData.loadFaces(inv, TrainingData.Sources.of(data),
+                        new FaceFraming(FaceOptions.detector(inv), new FaceCropper(pre, reference)))
+                : TrainingData.load(inv, TrainingData.Sources.of(data), pre);
         if (synthetic && arch.inputWidth() != arch.inputHeight()) {
             throw new UsageException("the built-in glyphs are square: use a square --size");
         }
@@ -267,7 +287,8 @@ public final class TrainCommand implements Command {
             pre = pre.withNormalization(invert, stats[0], stats[1]);
         }
 
-        DataSplits.Splits splits = checkpoint != null ? recordedSplits(all, checkpoint.model().metadata()) : split(inv, all, synthetic);
+        DataSplits.Splits splits = checkpoint != null ? recordedSplits(all, checkpoint.model().metadata())
+                : split(inv, all, synthetic ? List.of() : data);
         inv.progress(String.format(Locale.ROOT, "classes: %d training, %d validation, %d test", splits.train().classCount(),
                 splits.validation() == null ? 0 : splits.validation().classCount(),
                 splits.test() == null ? 0 : splits.test().classCount()));
@@ -284,7 +305,15 @@ public final class TrainCommand implements Command {
         }
         TrainOptions o = options(inv, synthetic, fill);
         Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put("data", synthetic ? "synthetic" : data.toAbsolutePath().toString());
+        metadata.put("data", synthetic ? "synthetic" : DataSources.format(data));
+        if (detect) {
+            metadata.put(DETECT_KEY, "true");
+            metadata.put("detect.cascade", inv.get(FaceOptions.CASCADE) == null ? "built-in"
+                    : inv.get(FaceOptions.CASCADE).toAbsolutePath().toString());
+            metadata.put("detect.options", FaceOptions.detectorOptions(inv).toString());
+            all.leftOutCounts().forEach((reason, n) -> metadata.put("detect.left-out." + reason.replace(' ', '-'),
+                    Integer.toString(n)));
+        }
         metadata.put("preset", arch.name());
         metadata.put("rotations", Boolean.toString(rotations));
         if (startFrom != null) {
@@ -292,9 +321,9 @@ public final class TrainCommand implements Command {
         }
         metadata.putAll(splits.metadata());
         double[] faceBox = inv.get(FACE_BOX);
-        if (faceBox != null) {
+        if (faceBox != null || detect) {
             metadata.put(FaceCropper.METADATA_KEY, String.format(Locale.ROOT, "%.4f,%.4f,%.4f,%.4f",
-                    faceBox[0], faceBox[1], faceBox[2], faceBox[3]));
+                    reference.left(), reference.top(), reference.width(), reference.height()));
         } else if (sourceFaceBox != null && inv.get(CROP) == null) {
             metadata.put(FaceCropper.METADATA_KEY, sourceFaceBox);
         }
@@ -381,7 +410,21 @@ public final class TrainCommand implements Command {
         return base;
     }
 
-    private static DataSplits.Splits split(Invocation inv, LoadedDataset all, boolean synthetic) {
+    /** Where the detector puts a face in the training frame: --face-box, the checkpoint's or source's, or LFW's. */
+    private static FaceCropper.Reference faceBox(Invocation inv, ModelFile.Checkpoint checkpoint, String sourceFaceBox) {
+        String recorded = checkpoint != null ? checkpoint.model().metadata().get(FaceCropper.METADATA_KEY)
+                : inv.get(CROP) == null ? sourceFaceBox : null;
+        double[] box = inv.get(FACE_BOX);
+        try {
+            return box != null && checkpoint == null ? new FaceCropper.Reference(box[0], box[1], box[2], box[3])
+                    : recorded != null ? FaceCropper.Reference.parse(recorded) : FaceCropper.LFW;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--face-box: " + e.getMessage());
+        }
+    }
+
+    /** The split of a new run; {@code sources} are the --data paths (several: classes named SOURCE/CLASS). */
+    private static DataSplits.Splits split(Invocation inv, LoadedDataset all, List<Path> sources) {
         DataSplits.Spec spec = new DataSplits.Spec();
         spec.seed = inv.get(SPLIT_SEED);
         boolean grouped = all.classes().stream().anyMatch(c -> !c.group().isEmpty());
@@ -405,16 +448,16 @@ public final class TrainCommand implements Command {
                             + " (1.." + pairs.folds() + ")");
                 }
             }
-            spec.testClasses = List.copyOf(pairs.people(folds));
+            spec.testClasses = qualified(List.copyOf(pairs.people(folds)), sources, all);
         } else if (inv.get(TEST_CLASSES) != null) {
-            spec.testClasses = inv.get(TEST_CLASSES);
+            spec.testClasses = qualified(inv.get(TEST_CLASSES), sources, all);
         } else if (grouped) {
             spec.testGroups = inv.get(TEST_GROUPS) != null ? inv.get(TEST_GROUPS) : 5;
         } else if (inv.get(TEST_GROUPS) != null && inv.get(TEST_GROUPS) > 0) {
             throw new UsageException("--test-groups: the data has no groups (a two-level folder tree); use --test-classes");
         }
         if (inv.get(VAL_CLASSES) != null) {
-            spec.validationClasses = inv.get(VAL_CLASSES);
+            spec.validationClasses = qualified(inv.get(VAL_CLASSES), sources, all);
         } else if (grouped && !inv.has(VAL_FRACTION)) {
             spec.validationGroups = inv.get(VAL_GROUPS) != null ? inv.get(VAL_GROUPS) : 5;
             spec.validationFraction = 0;
@@ -426,6 +469,14 @@ public final class TrainCommand implements Command {
             throw new BadInputException("--way " + way + " needs " + way + " classes with 2+ images; the data has " + usable);
         }
         return DataSplits.make(all, spec);
+    }
+
+    /** Class names as given (a pairs file's people, --test-classes) as the multi-source data spells them. */
+    private static List<String> qualified(List<String> names, List<Path> sources, LoadedDataset all) {
+        if (sources.size() < 2) {
+            return names;
+        }
+        return DataSources.qualify(DataSplits.expandNames(names), DataSources.labels(sources), all);
     }
 
     /** On resume, the same classes as before: the split is read from the checkpoint, not drawn again. */
@@ -583,11 +634,6 @@ public final class TrainCommand implements Command {
         long s = d.toSeconds();
         return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm%02ds", s / 3600, (s % 3600) / 60, s % 60)
                 : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
-    }
-
-    private static String stem(Path data) {
-        String n = data.getFileName() == null ? "data" : data.getFileName().toString();
-        return n.endsWith(".zip") ? n.substring(0, n.length() - 4) : n;
     }
 
     /** A resumed run carries on in the folder its checkpoint lives in, so its log and best model stay together. */

@@ -1,8 +1,11 @@
 package org.siamese4j.train.data;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -45,12 +48,34 @@ public final class LoadedDataset {
         }
     }
 
+    /**
+     * What becomes of one decoded image: its model input, or the reason it is left out (e.g. "no face
+     * found" when training frames faces with the detector).
+     */
+    public record PreparedImage(float[] input, String leftOutBecause) {
+        public PreparedImage {
+            if ((input == null) == (leftOutBecause == null)) {
+                throw new IllegalArgumentException("an image is either prepared or left out, with a reason");
+            }
+        }
+
+        public static PreparedImage of(float[] input) {
+            return new PreparedImage(Objects.requireNonNull(input, "the preprocessor returned null"), null);
+        }
+
+        public static PreparedImage leftOut(String reason) {
+            return new PreparedImage(null, Objects.requireNonNull(reason, "reason"));
+        }
+    }
+
     private final List<LoadedClass> classes;
     private final int skipped;
+    private final Map<String, Integer> leftOut;
 
-    private LoadedDataset(List<LoadedClass> classes, int skipped) {
+    private LoadedDataset(List<LoadedClass> classes, int skipped, Map<String, Integer> leftOut) {
         this.classes = List.copyOf(classes);
         this.skipped = skipped;
+        this.leftOut = Collections.unmodifiableMap(new TreeMap<>(leftOut));
     }
 
     /**
@@ -59,25 +84,35 @@ public final class LoadedDataset {
      */
     public static LoadedDataset of(List<LoadedClass> classes) {
         requireUniqueNames(classes);
-        return new LoadedDataset(classes, 0);
+        return new LoadedDataset(classes, 0, Map.of());
     }
 
     /**
-     * Decodes every image of {@code dataset} and runs it through {@code preprocessor}, on all cores. An
-     * unreadable image (a BadInputException from reading or decoding) is skipped: one warning line goes to
-     * {@code warnings} and it counts in {@link #skippedCount()}. A class left with no readable image is
-     * left out, also with a warning. Warnings arrive in dataset order, on the calling thread. Exceptions
-     * thrown by the preprocessor itself are bugs and propagate.
+     * The same as {@link #load(ImageDataset, Function, Consumer)} with a preprocessor that keeps every image.
      */
     public static LoadedDataset load(ImageDataset dataset, Function<GrayImage, float[]> preprocessor,
             Consumer<String> warnings) {
         Objects.requireNonNull(preprocessor, "preprocessor");
+        return loadPrepared(dataset, image -> PreparedImage.of(preprocessor.apply(image)), warnings);
+    }
+
+    /**
+     * Decodes every image of {@code dataset} and prepares it with {@code preparer}, on all cores. An
+     * unreadable image (a BadInputException from reading or decoding) is skipped: one warning line goes to
+     * {@code warnings} and it counts in {@link #skippedCount()}. An image the preparer leaves out counts
+     * under its reason in {@link #leftOutCounts()}, with no warning (there may be thousands). A class left
+     * with no image is left out, with a warning. Warnings arrive in dataset order, on the calling thread.
+     * Exceptions thrown by the preparer itself are bugs and propagate.
+     */
+    public static LoadedDataset loadPrepared(ImageDataset dataset, Function<GrayImage, PreparedImage> preparer,
+            Consumer<String> warnings) {
+        Objects.requireNonNull(preparer, "preparer");
         Objects.requireNonNull(warnings, "warnings");
         List<ImageSource> all = new ArrayList<>();
         for (ImageClass c : dataset.classes()) {
             all.addAll(c.images());
         }
-        float[][] results = new float[all.size()][];
+        PreparedImage[] results = new PreparedImage[all.size()];
         String[] errors = new String[all.size()];
         IntStream.range(0, all.size()).parallel().forEach(i -> {
             GrayImage image;
@@ -87,11 +122,11 @@ public final class LoadedDataset {
                 errors[i] = e.getMessage();
                 return;
             }
-            float[] input = preprocessor.apply(image);
-            results[i] = Objects.requireNonNull(input, "the preprocessor returned null");
+            results[i] = Objects.requireNonNull(preparer.apply(image), "the preparer returned null");
         });
 
         List<LoadedClass> loaded = new ArrayList<>(dataset.classes().size());
+        Map<String, Integer> leftOut = new TreeMap<>();
         int skipped = 0;
         int index = 0;
         for (ImageClass c : dataset.classes()) {
@@ -101,20 +136,56 @@ public final class LoadedDataset {
                 if (errors[index] != null) {
                     warnings.accept("skipped unreadable image: " + errors[index]);
                     skipped++;
+                } else if (results[index].leftOutBecause() != null) {
+                    leftOut.merge(results[index].leftOutBecause(), 1, Integer::sum);
                 } else {
                     names.add(source.fileName());
-                    images.add(results[index]);
+                    images.add(results[index].input());
                 }
                 index++;
             }
             if (images.isEmpty()) {
                 warnings.accept("left out class '" + c.name() + "' of " + dataset.source() + ": none of its "
-                        + c.size() + " images could be read");
+                        + c.size() + " images could be used");
             } else {
                 loaded.add(new LoadedClass(c.name(), c.group(), names, images));
             }
         }
-        return new LoadedDataset(loaded, skipped);
+        return new LoadedDataset(loaded, skipped, leftOut);
+    }
+
+    /**
+     * Several datasets as one, each class renamed {@code label/name} (and a group {@code label/group}), so
+     * that classes of different sources stay apart even when their names are equal. Skipped and left-out
+     * counts add up.
+     *
+     * @param labels one distinct label per part, without '/'
+     */
+    public static LoadedDataset combine(List<String> labels, List<LoadedDataset> parts) {
+        if (labels.size() != parts.size() || labels.isEmpty()) {
+            throw new IllegalArgumentException(labels.size() + " labels for " + parts.size() + " datasets");
+        }
+        if (new TreeSet<>(labels).size() != labels.size()) {
+            throw new IllegalArgumentException("source labels must be distinct: " + labels);
+        }
+        List<LoadedClass> classes = new ArrayList<>();
+        Map<String, Integer> leftOut = new TreeMap<>();
+        int skipped = 0;
+        for (int i = 0; i < parts.size(); i++) {
+            String label = labels.get(i);
+            if (label.isEmpty() || label.contains("/")) {
+                throw new IllegalArgumentException("a source label must be a non-empty name without '/': " + label);
+            }
+            LoadedDataset part = parts.get(i);
+            for (LoadedClass c : part.classes) {
+                classes.add(new LoadedClass(label + "/" + c.name(), c.group().isEmpty() ? "" : label + "/" + c.group(),
+                        c.imageNames(), c.images()));
+            }
+            skipped += part.skipped;
+            part.leftOut.forEach((reason, n) -> leftOut.merge(reason, n, Integer::sum));
+        }
+        requireUniqueNames(classes);
+        return new LoadedDataset(classes, skipped, leftOut);
     }
 
     /** The classes, in dataset order (sorted by name for file datasets). */
@@ -133,6 +204,11 @@ public final class LoadedDataset {
     /** Images skipped as unreadable while loading (0 for subsets and in-memory datasets). */
     public int skippedCount() {
         return skipped;
+    }
+
+    /** Readable images the preparer left out while loading, by reason (empty for subsets and in-memory datasets). */
+    public Map<String, Integer> leftOutCounts() {
+        return leftOut;
     }
 
     /** The class with this name, or null. */
@@ -163,7 +239,7 @@ public final class LoadedDataset {
 
     /** This dataset without the classes that have fewer than {@code minImages} images. */
     public LoadedDataset withMinImages(int minImages) {
-        return new LoadedDataset(classes.stream().filter(c -> c.size() >= minImages).toList(), 0);
+        return new LoadedDataset(classes.stream().filter(c -> c.size() >= minImages).toList(), 0, Map.of());
     }
 
     private static void requireUniqueNames(List<LoadedClass> classes) {

@@ -189,6 +189,53 @@ class DatasetReaderTest {
         }
     }
 
+    @Test
+    void aPreparerLeavesImagesOutWithAReasonCountedButNotWarnedAbout() throws IOException {
+        Path root = dir.resolve("photos");
+        write(root.resolve("ann/1.pgm"), PGM);
+        write(root.resolve("ann/2.pgm"), PGM);
+        write(root.resolve("ann/3.pgm"), PGM);
+        write(root.resolve("bob/1.pgm"), PGM);
+        List<String> warnings = new ArrayList<>();
+        int[] calls = {0};
+        LoadedDataset loaded;
+        try (ImageDataset ds = DatasetReader.open(root)) {
+            loaded = LoadedDataset.loadPrepared(ds, img -> {
+                synchronized (calls) {
+                    calls[0]++;
+                }
+                return LoadedDataset.PreparedImage.leftOut("no face found");
+            }, warnings::add);
+        }
+        assertEquals(4, calls[0]);
+        assertEquals(java.util.Map.of("no face found", 4), loaded.leftOutCounts());
+        assertEquals(0, loaded.skippedCount());
+        assertEquals(0, loaded.classCount());
+        // only the emptied classes are warned about, not every image
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("left out class 'ann'"), warnings.get(0));
+        assertThrows(IllegalArgumentException.class, () -> new LoadedDataset.PreparedImage(null, null));
+        assertThrows(IllegalArgumentException.class, () -> new LoadedDataset.PreparedImage(new float[1], "both"));
+    }
+
+    @Test
+    void combinedSourcesKeepEqualClassNamesApartUnderTheirLabels() {
+        LoadedDataset lfw = LoadedDataset.of(List.of(cls("Ann", ""), cls("Bob", "")));
+        LoadedDataset omni = LoadedDataset.of(List.of(cls("Latin/char01", "Latin"), cls("Ann", "")));
+        assertEquals(java.util.Map.of("Ann", 2), DataSources.sharedNames(List.of(lfw, omni)));
+        LoadedDataset all = LoadedDataset.combine(List.of("lfw", "omni"), List.of(lfw, omni));
+        assertEquals(List.of("lfw/Ann", "lfw/Bob", "omni/Latin/char01", "omni/Ann"), names(all.classes()));
+        assertEquals("omni/Latin", all.find("omni/Latin/char01").group());
+        assertEquals("", all.find("lfw/Ann").group(), "a source without groups adds none");
+        assertEquals(List.of("omni/Latin"), all.groups());
+        assertThrows(IllegalArgumentException.class, () -> LoadedDataset.combine(List.of("x", "x"), List.of(lfw, omni)));
+        assertThrows(IllegalArgumentException.class, () -> LoadedDataset.combine(List.of("a/b", "c"), List.of(lfw, omni)));
+    }
+
+    private static LoadedDataset.LoadedClass cls(String name, String group) {
+        return new LoadedDataset.LoadedClass(name, group, List.of("1.png", "2.png"), List.of(new float[1], new float[1]));
+    }
+
     private static List<String> names(List<? extends DatasetClass> classes) {
         return classes.stream().map(DatasetClass::name).toList();
     }
