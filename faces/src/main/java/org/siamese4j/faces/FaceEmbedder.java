@@ -12,8 +12,8 @@ import org.siamese4j.model.image.GrayImage;
 
 /**
  * Embeds faces the one way every face path does (enrolment, identification, annotation, evaluation): finds
- * the face in an image (the only one, the largest of several, or the whole image when there is none, see
- * {@link FaceChoice}), crops it where the model expects it ({@link FaceCropper}) and runs the tower on
+ * the face in an image ({@link FaceDetector#detectPortrait}, which also finds the face of a tight crop; the
+ * only one, the largest of several, or the whole image when there is none, see {@link FaceChoice}), crops it where the model expects it ({@link FaceCropper}) and runs the tower on
  * batches of crops, so memory stays bounded whatever the number of images.
  */
 public final class FaceEmbedder {
@@ -74,7 +74,7 @@ public final class FaceEmbedder {
                 GrayImage image = images.get(i);
                 FaceChoice choice = detector == null
                         ? new FaceChoice(new Box(0, 0, image.width(), image.height()), 1)
-                        : FaceChoice.of(detector.detect(image), image.width(), image.height());
+                        : FaceChoice.of(detector.detectPortrait(image), image.width(), image.height());
                 inputs.add(cropper.input(image, choice.box()));
                 choices.add(choice);
             }

@@ -44,9 +44,9 @@ public final class FaceFraming {
         return cropper;
     }
 
-    /** Detects the faces of a gray image and frames the only one. */
+    /** Detects the faces of a gray image as the face commands do ({@link FaceDetector#detectPortrait}) and frames the only one. */
     public Framed frame(GrayImage image) {
-        List<Box> faces = detector.detect(image);
+        List<Box> faces = detector.detectPortrait(image);
         if (faces.size() != 1) {
             return new Framed(faces.size(), null, null);
         }

@@ -162,6 +162,49 @@ class FaceDetectorTest {
     }
 
     @Test
+    void aTightCropIsFoundWithTheMarginTheWindowNeeds() {
+        // a bright 8x8 blob filling a 20x20 image: the cascade's 24 px window (blob plus dark surround) does not fit
+        float[] p = new float[20 * 20];
+        java.util.Arrays.fill(p, 30);
+        for (int y = 6; y < 14; y++) {
+            for (int x = 6; x < 14; x++) {
+                p[y * 20 + x] = 220;
+            }
+        }
+        GrayImage tight = new GrayImage(20, 20, p);
+        FaceDetector detector = new FaceDetector(TestCascades.parse(TestCascades.BLOB),
+                DetectorOptions.defaults().withMinSize(0).withMinNeighbors(0));
+        assertEquals(List.of(), detector.detect(tight));
+        List<Box> found = detector.detectPortrait(tight);
+        assertFalse(found.isEmpty());
+        for (Box b : found) {
+            // the blob's window, in the image's coordinates, reaching past its edges
+            assertTrue(b.x() < 0 && b.y() < 0 && b.right() > 20 && b.bottom() > 20, found.toString());
+            assertTrue(Math.abs(b.x() + b.w() / 2.0 - 10) <= 2 && Math.abs(b.y() + b.h() / 2.0 - 10) <= 2, found.toString());
+        }
+        // an image with a face found as it is keeps its own boxes
+        GrayImage roomy = ImageOpsForTest.pad(tight, 5, 30);
+        assertEquals(detector.detect(roomy), detector.detectPortrait(roomy));
+        assertFalse(detector.detect(roomy).isEmpty());
+    }
+
+    /** Padding for the test above. */
+    private static final class ImageOpsForTest {
+        static GrayImage pad(GrayImage image, int margin, float value) {
+            int w = image.width() + 2 * margin;
+            int h = image.height() + 2 * margin;
+            float[] p = new float[w * h];
+            java.util.Arrays.fill(p, value);
+            for (int y = 0; y < image.height(); y++) {
+                for (int x = 0; x < image.width(); x++) {
+                    p[(y + margin) * w + x + margin] = image.get(x, y);
+                }
+            }
+            return new GrayImage(w, h, p);
+        }
+    }
+
+    @Test
     void boxesAreClippedToTheImage() {
         Box box = new Box(-5, 3, 10, 10);
         assertEquals(5, box.right());

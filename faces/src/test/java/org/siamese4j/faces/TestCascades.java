@@ -109,6 +109,35 @@ final class TestCascades {
             </opencv_storage>
             """;
 
+    /**
+     * A 24x24 one-stage cascade that fires on a bright blob filling the middle third of the window, on a dark
+     * surround: 9 x (middle 8x8) - (whole window), normalised, at least 2.
+     */
+    static final String BLOB = """
+            <?xml version="1.0"?>
+            <opencv_storage>
+            <cascade type_id="opencv-cascade-classifier"><stageType>BOOST</stageType>
+              <featureType>HAAR</featureType>
+              <height>24</height>
+              <width>24</width>
+              <featureParams><maxCatCount>0</maxCatCount></featureParams>
+              <stageNum>1</stageNum>
+              <stages>
+                <_>
+                  <maxWeakCount>1</maxWeakCount>
+                  <stageThreshold>0.</stageThreshold>
+                  <weakClassifiers>
+                    <_>
+                      <internalNodes>0 -1 0 2.0</internalNodes>
+                      <leafValues>-1. 1.</leafValues></_></weakClassifiers></_></stages>
+              <features>
+                <_>
+                  <rects>
+                    <_>0 0 24 24 -1.</_>
+                    <_>8 8 8 8 9.</_></rects></_></features></cascade>
+            </opencv_storage>
+            """;
+
     static HaarCascade parse(String xml) {
         return CascadeParser.parse(xml.getBytes(StandardCharsets.UTF_8), "test.xml");
     }

@@ -191,13 +191,17 @@ class EnrollCommandTest {
         Path alone = FaceFixtures.png(FaceFixtures.portrait(0, 200, 200, 40), dir.resolve("alone.png"));
         Path two = FaceFixtures.png(FaceFixtures.photo(480, 200, 40, new int[] {0, 1}, new int[] {120, 360},
                 new int[] {100, 100}), dir.resolve("two.png"));
-        Path tight = FaceFixtures.png(crop(0, 100), dir.resolve("tight.png")); // too tight for the blob detector
-        CliResult r = run("enroll", "--model", model, "--gallery", gallery, "--cascade", cascade, "--json", "Ada", alone, two, tight);
+        // a tight crop leaves the blob detector's window no room: it is found with the margin detectPortrait adds
+        Path tight = FaceFixtures.png(crop(0, 100), dir.resolve("tight.png"));
+        Path empty = FaceFixtures.png(FaceFixtures.photo(100, 100, 40, new int[0], new int[0], new int[0]),
+                dir.resolve("empty.png"));
+        CliResult r = run("enroll", "--model", model, "--gallery", gallery, "--cascade", cascade, "--json", "Ada", alone, two,
+                tight, empty);
         assertEquals(ExitCode.OK, r.exitCode(), r.toString());
         List<?> warnings = (List<?>) r.json().get("warnings");
         assertEquals(2, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).toString().startsWith(two + ": 2 faces found, using the largest (x "), warnings.toString());
-        assertEquals(tight + ": no face found, using the whole image as the face", warnings.get(1));
+        assertEquals(empty + ": no face found, using the whole image as the face", warnings.get(1));
         assertEquals(2, r.messages().stream().filter(m -> m.startsWith("siamese: warning: ")).count(), r.toString());
     }
 
