@@ -24,6 +24,8 @@ import org.siamese4j.train.data.LoadedDataset.LoadedClass;
 public final class DataSplits {
     public static final String TEST_KEY = "split.test";
     public static final String VALIDATION_KEY = "split.validation";
+    /** The groups a run trained on when told (--groups); absent when it trained on every group not held out. */
+    public static final String TRAIN_GROUPS_KEY = "split.train-groups";
     private static final String SEPARATOR = "\t";
     private static final Pattern RANGE = Pattern.compile("(.*?)(\\d+)\\.\\.(.*?)(\\d+)");
 
@@ -41,6 +43,11 @@ public final class DataSplits {
         /** Groups chosen for validation or test must have at least this many classes (the one-shot way). */
         public int minGroupClasses = 2;
         public long seed = 2026;
+        /**
+         * Train on these groups only (e.g. Lake's five "background small" alphabets); validation and test are
+         * drawn from the other groups, and the groups neither trains on nor holds out are left unused.
+         */
+        public List<String> trainGroups = List.of();
     }
 
     public record Splits(LoadedDataset train, LoadedDataset validation, LoadedDataset test, Map<String, String> metadata) {
@@ -49,9 +56,25 @@ public final class DataSplits {
     public static Splits make(LoadedDataset all, Spec spec) {
         List<LoadedClass> remaining = new ArrayList<>(all.classes());
         Map<String, String> meta = new LinkedHashMap<>();
+        List<LoadedClass> trainOnly = null;
+        if (!spec.trainGroups.isEmpty()) {
+            Set<String> wanted = new LinkedHashSet<>(spec.trainGroups);
+            List<String> missing = wanted.stream().filter(g -> !all.groups().contains(g)).toList();
+            if (!missing.isEmpty()) {
+                throw new BadInputException("--groups: the data has no group '" + missing.get(0) + "' (its groups: "
+                        + String.join(", ", all.groups().subList(0, Math.min(8, all.groups().size())))
+                        + (all.groups().size() > 8 ? ", ..." : "") + ")");
+            }
+            trainOnly = remaining.stream().filter(c -> wanted.contains(c.group())).toList();
+            remaining.removeAll(trainOnly);
+            meta.put(TRAIN_GROUPS_KEY, String.join(SEPARATOR, wanted));
+        }
         List<LoadedClass> test = take(remaining, spec.testClasses, spec.testGroups, spec.testFraction, spec, spec.seed, meta, "test");
         List<LoadedClass> val = take(remaining, spec.validationClasses, spec.validationGroups, spec.validationFraction, spec,
                 spec.seed + 1, meta, "validation");
+        if (trainOnly != null) {
+            remaining = new ArrayList<>(trainOnly);
+        }
         if (remaining.stream().filter(c -> c.size() >= 2).count() < 2) {
             throw new BadInputException("the split leaves fewer than 2 training classes with 2+ images");
         }
@@ -156,7 +179,9 @@ public final class DataSplits {
     /** The same for one source of a multi-source run read alone (null label: the names as recorded). */
     public static LoadedDataset trainedOn(LoadedDataset all, Map<String, String> metadata, String sourceLabel) {
         Set<String> held = heldOut(metadata, sourceLabel);
-        return LoadedDataset.of(all.classes().stream().filter(c -> !held.contains(c.name())).toList());
+        Set<String> groups = DataSources.forSource(parseList(metadata.get(TRAIN_GROUPS_KEY)), sourceLabel);
+        return LoadedDataset.of(all.classes().stream()
+                .filter(c -> !held.contains(c.name()) && (groups.isEmpty() || groups.contains(c.group()))).toList());
     }
 
     /** The class names of a metadata entry. */

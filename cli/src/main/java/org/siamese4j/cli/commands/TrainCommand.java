@@ -113,6 +113,9 @@ public final class TrainCommand implements Command {
             "one-shot trials per validation").defaultValue(1000);
     static final Option<Integer> TEST_TRIALS = Option.value("test-trials", "N", ValueParser.positiveInt(1_000_000),
             "one-shot trials of the final test").defaultValue(2000);
+    static final Option<List<String>> GROUPS = Option.value("groups", "LIST", ValueParser.list(),
+            "train on these groups (alphabets) only, e.g. Lake's small 1: Balinese,Early_Aramaic,Greek,Korean,Latin;"
+                    + " validation and test groups come from the others");
     static final Option<Integer> VAL_GROUPS = Option.value("val-groups", "N", ValueParser.nonNegativeInt(),
             "hold out N groups (alphabets) for validation (default 5 when the data has groups)");
     static final Option<Integer> TEST_GROUPS = Option.value("test-groups", "N", ValueParser.nonNegativeInt(),
@@ -181,7 +184,7 @@ public final class TrainCommand implements Command {
         all.addAll(FaceOptions.DETECTOR);
         all.addAll(List.of(PRESET, TOWER, SIZE, CROP, FACE_BOX, INVERT, OUT, RESUME, START_FROM, STEPS, EPOCHS, TIME, PATIENCE, EVAL_EVERY,
                 CHECKPOINT_EVERY, SAMPLING, BATCH, CLASSES, PER_CLASS, ACROSS, AUGMENT, LR, L2, MOMENTUM, DECAY, LR_SCHEDULE, LOSS, INIT, SEED,
-                WAY, VAL_TRIALS, TEST_TRIALS, VAL_GROUPS, TEST_GROUPS, VAL_CLASSES, TEST_CLASSES, VAL_FRACTION,
+                WAY, VAL_TRIALS, TEST_TRIALS, GROUPS, VAL_GROUPS, TEST_GROUPS, VAL_CLASSES, TEST_CLASSES, VAL_FRACTION,
                 EXCLUDE_PAIRS, EXCLUDE_FOLDS, SPLIT_SEED, BASELINES, ROTATIONS, NO_TEST));
         return all;
     }
@@ -427,6 +430,9 @@ public final class TrainCommand implements Command {
     private static DataSplits.Splits split(Invocation inv, LoadedDataset all, List<Path> sources) {
         DataSplits.Spec spec = new DataSplits.Spec();
         spec.seed = inv.get(SPLIT_SEED);
+        if (inv.get(GROUPS) != null) {
+            spec.trainGroups = sources.size() < 2 ? inv.get(GROUPS) : qualifiedGroups(inv.get(GROUPS), sources, all);
+        }
         boolean grouped = all.classes().stream().anyMatch(c -> !c.group().isEmpty());
         int way = inv.get(WAY);
         spec.minGroupClasses = way;
@@ -469,6 +475,23 @@ public final class TrainCommand implements Command {
             throw new BadInputException("--way " + way + " needs " + way + " classes with 2+ images; the data has " + usable);
         }
         return DataSplits.make(all, spec);
+    }
+
+    /** Group names as given, as the multi-source data spells them (SOURCE/GROUP) when one source has them. */
+    private static List<String> qualifiedGroups(List<String> groups, List<Path> sources, LoadedDataset all) {
+        List<String> labels = DataSources.labels(sources);
+        List<String> out = new java.util.ArrayList<>();
+        for (String g : groups) {
+            if (all.groups().contains(g)) {
+                out.add(g);
+            } else {
+                labels.stream().map(l -> l + "/" + g).filter(all.groups()::contains).forEach(out::add);
+                if (labels.stream().noneMatch(l -> all.groups().contains(l + "/" + g))) {
+                    out.add(g);
+                }
+            }
+        }
+        return out;
     }
 
     /** Class names as given (a pairs file's people, --test-classes) as the multi-source data spells them. */

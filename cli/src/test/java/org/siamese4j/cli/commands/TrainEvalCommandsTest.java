@@ -270,6 +270,23 @@ class TrainEvalCommandsTest {
     }
 
     @Test
+    void groupsTrainOnTheNamedAlphabetsOnly() {
+        Path out = dir.resolve("groups");
+        CliResult r = run("train", "--data", data.toString(), "--size", "20", "--tower", TOWER, "--steps", "2",
+                "--eval-every", "2", "--way", "5", "--groups", groups.get(0) + "," + groups.get(1), "--val-groups", "1",
+                "--test-groups", "1", "--classes-per-batch", "6", "--val-trials", "10", "--no-test", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("classes: 12 training, 6 validation, 6 test"), r.err());
+        var m = org.siamese4j.model.ModelFile.load(out.resolve("model.s4j"), org.siamese4j.engine.Backend.kernels("scalar", 1));
+        assertEquals(groups.get(0) + "\t" + groups.get(1), m.metadata().get("split.train-groups"));
+        r = run("train", "--data", data.toString(), "--steps", "2", "--groups", "Klingon", "--out", out.resolve("x").toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        List<String> lines = r.messages();
+        assertTrue(lines.get(lines.size() - 1).contains("--groups: the data has no group 'Klingon'"), r.toString());
+        r.assertNoStackTrace();
+    }
+
+    @Test
     void cosineScheduleAnnealsOverTheStepsAndIsKeptInTheCheckpoint() {
         Path out = dir.resolve("cosine");
         CliResult r = run("train", "--data", data.toString(), "--size", "20", "--tower", TOWER, "--steps", "4",
