@@ -69,7 +69,8 @@ public final class EvalCommand implements Command {
     static final Option<List<String>> PEOPLE = Option.value("people", "LIST", ValueParser.list(),
             "with --identification: only these person folders (names, or ranges like s31..s40)");
     static final Option<Boolean> DETECT = Option.flag("detect",
-            "with --identification: find the face in each image and crop it as the face commands do");
+            "find the face in each image and crop it as the face commands do (with --data: the model's crop where"
+                    + " no single face is found)");
     static final Option<Boolean> OPEN_SET = Option.flag("open-set",
             "open-set identification benchmark on held-out people (the --split classes of --data, or the people of"
                     + " --identification DIR): rank-1, FNIR at FPIR 1 % and 10 %, FPIR at the model's calibrated rule");
@@ -239,7 +240,7 @@ public final class EvalCommand implements Command {
             searches = IdentificationProtocol.searches(model, embedding(inv, model), people(inv));
             source = inv.get(IDENTIFICATION).toString();
         } else {
-            LoadedDataset all = TrainingData.load(inv, dataPath(inv, m), m.preprocessing());
+            LoadedDataset all = readData(inv, m);
             String split = inv.get(SPLIT);
             LoadedDataset data = split.equals("all") ? all
                     : DataSplits.select(all, m.metadata(), split.equals("test") ? DataSplits.TEST_KEY : DataSplits.VALIDATION_KEY, dataPath(inv, m).label());
@@ -301,6 +302,17 @@ public final class EvalCommand implements Command {
                 : Json.object().put("value", r.value()).put("n", r.n()).put("ci95", new double[] {r.low(), r.high()});
     }
 
+    /** The evaluated data: through the model's crop, or with --detect framed by the face detector. */
+    private LoadedDataset readData(Invocation inv, ModelFile.Loaded m) {
+        if (!inv.get(DETECT)) {
+            return TrainingData.load(inv, dataPath(inv, m), m.preprocessing());
+        }
+        if (inv.get(ENSEMBLE) != null) {
+            throw new UsageException("--detect frames faces for --model only: evaluate an --ensemble without it");
+        }
+        return TrainingData.loadDetected(inv, dataPath(inv, m), m, FaceOptions.detector(inv));
+    }
+
     /** --data, else the data the model records; a single source of a multi-source run reads under its label. */
     private TrainingData.Sources dataPath(Invocation inv, ModelFile.Loaded m) {
         String recorded = m.metadata().getOrDefault("data", "");
@@ -314,7 +326,7 @@ public final class EvalCommand implements Command {
     }
 
     private Json.Obj oneShot(Invocation inv, ModelFile.Loaded m, List<Member> ensemble) {
-        LoadedDataset all = TrainingData.load(inv, dataPath(inv, m), m.preprocessing());
+        LoadedDataset all = readData(inv, m);
         String split = inv.get(SPLIT);
         LoadedDataset data = split.equals("all") ? all
                 : DataSplits.select(all, m.metadata(), split.equals("test") ? DataSplits.TEST_KEY : DataSplits.VALIDATION_KEY, dataPath(inv, m).label());
@@ -478,7 +490,7 @@ public final class EvalCommand implements Command {
             }
         }
         List<PairList.Pair> pairs = list.inFolds(folds);
-        LoadedDataset all = TrainingData.load(inv, dataPath(inv, m), m.preprocessing());
+        LoadedDataset all = readData(inv, m);
         Map<String, Integer> classIndex = new HashMap<>();
         for (int c = 0; c < all.classes().size(); c++) {
             String name = all.classes().get(c).name();

@@ -98,6 +98,33 @@ final class TrainingData {
         if (!Boolean.parseBoolean(model.metadata().getOrDefault(TrainCommand.DETECT_KEY, "false"))) {
             return load(inv, data, model.preprocessing());
         }
+        return loadFaces(inv, data, new FaceFraming(FaceDetector.standard(), cropper(model)));
+    }
+
+    /**
+     * For evaluation: every image framed by {@code detector} as the face commands frame a face, and where it
+     * finds no face or several, through the model's own crop (an aligned image keeps its image; nothing is
+     * left out, so pairs and trials stay those of the protocol). Says how many fell back.
+     */
+    static LoadedDataset loadDetected(Invocation inv, Sources data, ModelFile.Loaded model, FaceDetector detector) {
+        FaceFraming framing = new FaceFraming(detector, cropper(model));
+        Preprocessing geometry = model.preprocessing().withNormalization(false, 0, 1);
+        java.util.concurrent.atomic.AtomicInteger fellBack = new java.util.concurrent.atomic.AtomicInteger();
+        LoadedDataset loaded = load(inv, data, image -> {
+            FaceFraming.Framed f = framing.frame(image);
+            if (f.framed()) {
+                return LoadedDataset.PreparedImage.of(f.face().pixels());
+            }
+            fellBack.incrementAndGet();
+            return LoadedDataset.PreparedImage.of(geometry.geometry(image).pixels());
+        });
+        inv.progress(String.format(Locale.ROOT, "faces framed by the detector in %d of %d images; the model's crop for"
+                + " the %d with no face or several", loaded.imageCount() - fellBack.get(), loaded.imageCount(), fellBack.get()));
+        return loaded;
+    }
+
+    /** The model's crop around a detection: its preprocessing (geometry only) and its face box, LFW's by default. */
+    private static FaceCropper cropper(ModelFile.Loaded model) {
         String box = model.metadata().get(FaceCropper.METADATA_KEY);
         FaceCropper.Reference reference;
         try {
@@ -105,8 +132,7 @@ final class TrainingData {
         } catch (IllegalArgumentException e) {
             throw new BadInputException("the model's " + FaceCropper.METADATA_KEY + " entry is invalid: " + e.getMessage());
         }
-        Preprocessing geometry = model.preprocessing().withNormalization(false, 0, 1);
-        return loadFaces(inv, data, new FaceFraming(FaceDetector.standard(), new FaceCropper(geometry, reference)));
+        return new FaceCropper(model.preprocessing().withNormalization(false, 0, 1), reference);
     }
 
     private static LoadedDataset load(Invocation inv, Sources data, Function<GrayImage, LoadedDataset.PreparedImage> preparer) {

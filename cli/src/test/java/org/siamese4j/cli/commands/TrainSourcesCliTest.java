@@ -104,6 +104,13 @@ class TrainSourcesCliTest {
         assertEquals("1", m.get("detect.left-out.several-faces-found"));
         assertEquals("0.0000,0.0000,1.0000,1.0000", m.get("face-box"), "the face commands frame faces the same way");
         assertEquals(cascade.toAbsolutePath().toString(), m.get("detect.cascade"));
+
+        // eval --detect frames the same way and keeps every image: the model's crop where no single face is found
+        r = run("eval", "--model", out.resolve("model.s4j").toString(), "--data", root.toString(), "--split", "all",
+                "--detect", "--cascade", cascade.toString(), "--way", "2", "--trials", "10", "--json");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("faces framed by the detector in 15 of 18 images; the model's crop for the 3 with no"
+                + " face or several"), r.err());
     }
 
     @Test
