@@ -23,6 +23,59 @@ class ConvAndPoolTest {
         new ConvGeometry(1, 1, 3, 3, 1, 5, 5, 1, 1),      // kernel equals the padded input
     };
 
+    /**
+     * The layers the presets really run, at their channel counts (small batches): the paths small channel
+     * counts never take (backward input as a full convolution over flipped kernels, from 16 input channels;
+     * several images per GEMM when outputs are small) are checked where training uses them.
+     */
+    static final ConvGeometry[] PRESET_GEOMETRIES = {
+        new ConvGeometry(2, 1, 48, 48, 64, 3, 3, 1, 1),    // compact conv 1: one input channel, col2im
+        new ConvGeometry(2, 64, 24, 24, 64, 3, 3, 1, 1),   // compact conv 2: full convolution backward
+        new ConvGeometry(5, 64, 6, 6, 64, 3, 3, 1, 1),     // compact conv 4: images grouped per GEMM
+        new ConvGeometry(3, 64, 7, 7, 64, 3, 3, 1, 1),     // small28 conv 3
+        new ConvGeometry(1, 128, 21, 21, 128, 4, 4, 1, 0), // koch conv 3: full convolution, no padding
+        new ConvGeometry(2, 128, 9, 9, 256, 4, 4, 1, 0),   // koch conv 4: thin output, col2im
+    };
+
+    @Test
+    void presetLayersMatchNaiveForwardAndBackward() {
+        SplittableRandom r = new SplittableRandom(13);
+        for (ConvGeometry g : PRESET_GEOMETRIES) {
+            float[] x = TestKernels.random(r, g.batch() * g.inSize());
+            float[] w = TestKernels.random(r, g.weightSize());
+            float[] bias = TestKernels.random(r, g.outChannels());
+            float[] dy = TestKernels.random(r, g.batch() * g.outSize());
+            double[] yRef = Naive.convForward(g, x, w, bias, true);
+            double[][] ref = Naive.convBackward(g, x, w, dy);
+            for (int threads : new int[] {1, 3}) {
+                for (Kernels k : TestKernels.all(threads)) {
+                    String where = k.name() + " t" + threads + " " + g;
+                    float[] y = new float[g.batch() * g.outSize()];
+                    k.conv2dForward(g, x, 0, w, 0, bias, 0, y, 0, true);
+                    assertTrue(relativeError(y, yRef) < 1e-5, where + " forward " + relativeError(y, yRef));
+                    float[] dx = new float[g.batch() * g.inSize()];
+                    Arrays.fill(dx, Float.NaN);
+                    k.conv2dBackwardInput(g, dy, 0, w, 0, dx, 0);
+                    assertTrue(relativeError(dx, ref[0]) < 1e-5, where + " dx " + relativeError(dx, ref[0]));
+                    float[] dw = new float[g.weightSize()];
+                    float[] db = new float[g.outChannels()];
+                    k.conv2dBackwardParams(g, x, 0, dy, 0, dw, 0, db, 0);
+                    assertTrue(relativeError(dw, ref[1]) < 1e-5, where + " dw " + relativeError(dw, ref[1]));
+                    assertTrue(relativeError(db, ref[2]) < 1e-5, where + " db " + relativeError(db, ref[2]));
+                }
+            }
+        }
+    }
+
+    /** Largest error relative to the reference's largest magnitude (sums of hundreds of products). */
+    private static double relativeError(float[] got, double[] ref) {
+        double scale = 1e-12;
+        for (double v : ref) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        return TestKernels.maxError(got, 0, ref, ref.length) / scale;
+    }
+
     @Test
     void convForwardMatchesNaive() {
         SplittableRandom r = new SplittableRandom(11);
