@@ -3,6 +3,8 @@ package org.siamese4j.model;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.siamese4j.engine.Backend;
 import org.siamese4j.engine.Kernels;
@@ -11,10 +13,26 @@ import org.siamese4j.engine.check.GradCheck;
 
 /** The whole network, both branches, the head and the L2 term, against double-precision differences. */
 class NetworkGradCheckTest {
+    /** The scalar backend always; the SIMD one where jdk.incubator.vector is present. */
+    private static String[] backends() {
+        return Backend.vectorApiAvailable() ? new String[] {"scalar", "simd"} : new String[] {"scalar"};
+    }
+
+    /** The backend a fault is injected into: SIMD where it exists. */
+    private static Kernels faultable() {
+        return Backend.kernels(Backend.vectorApiAvailable() ? "simd" : "scalar", 2);
+    }
+
+    @Test
+    void theSimdBackendIsCheckedWhereTheVectorApiIsPresent() {
+        Assumptions.assumeTrue(Backend.vectorApiAvailable(),
+                "jdk.incubator.vector is not present: the network check covers the scalar backend only");
+        assertTrue(List.of(backends()).contains("simd"));
+    }
 
     @Test
     void wholeNetworkPassesOnBothBackends() {
-        for (String backend : new String[] {"scalar", "simd"}) {
+        for (String backend : backends()) {
             Kernels k = Backend.kernels(backend, 2);
             for (Architecture a : new Architecture[] {NetworkGradCheck.smallInstance(), NetworkGradCheck.smallKoch()}) {
                 GradCheck.Report r = NetworkGradCheck.run(a, k, 7, GradCheck.DEFAULT_BOUND);
@@ -33,7 +51,7 @@ class NetworkGradCheckTest {
         for (FaultyKernels.Fault f : new FaultyKernels.Fault[] {FaultyKernels.Fault.L1_SIGN_FLIP,
                 FaultyKernels.Fault.CONV_WEIGHT_OFF_BY_ONE, FaultyKernels.Fault.POOL_ARGMAX_OFF_BY_ONE,
                 FaultyKernels.Fault.CONV_INPUT_SIGN_FLIP, FaultyKernels.Fault.WEIGHT_DECAY_DROPPED}) {
-            Kernels broken = new FaultyKernels(Backend.kernels("simd", 2), f);
+            Kernels broken = new FaultyKernels(faultable(), f);
             GradCheck.Report r = NetworkGradCheck.run(NetworkGradCheck.smallInstance(), broken, 7, GradCheck.DEFAULT_BOUND);
             assertFalse(r.passed(), f + " was not caught:\n" + r.format());
         }
@@ -41,12 +59,12 @@ class NetworkGradCheckTest {
 
     @Test
     void softmaxLossPassesAndABrokenPassIsStillCaught() {
-        for (String backend : new String[] {"scalar", "simd"}) {
+        for (String backend : backends()) {
             GradCheck.Report r = NetworkGradCheck.run(NetworkGradCheck.smallInstance(), Backend.kernels(backend, 2), 7,
                     GradCheck.DEFAULT_BOUND, PairLoss.BCE_SOFTMAX);
             assertTrue(r.passed(), backend + "\n" + r.format());
         }
-        Kernels broken = new FaultyKernels(Backend.kernels("simd", 2), FaultyKernels.Fault.L1_SIGN_FLIP);
+        Kernels broken = new FaultyKernels(faultable(), FaultyKernels.Fault.L1_SIGN_FLIP);
         assertFalse(NetworkGradCheck.run(NetworkGradCheck.smallInstance(), broken, 7, GradCheck.DEFAULT_BOUND,
                 PairLoss.BCE_SOFTMAX).passed());
     }
