@@ -1,5 +1,7 @@
 package org.siamese4j.engine;
 
+import java.util.List;
+
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,6 +63,19 @@ public final class Backend {
     /** The shared worker pool for a thread count (layers with their own parallel loops use it too). */
     public static Parallel pool(int threads) {
         return POOLS.computeIfAbsent(threads, Parallel::new);
+    }
+
+    /**
+     * Ends the worker threads of every pool (a host program unloading the library). Kernels made before keep
+     * working, on their caller's thread alone; kernels made after get fresh pools.
+     */
+    public static void shutdown() {
+        for (Integer threads : List.copyOf(POOLS.keySet())) {
+            Parallel pool = POOLS.remove(threads);
+            if (pool != null) {
+                pool.close();
+            }
+        }
     }
 
     /** Kernels of the preferred backend on the default thread count. */

@@ -8,9 +8,11 @@ import java.util.concurrent.locks.LockSupport;
  * A small fixed pool that runs one job at a time, split into {@code threads} parts. Part t always goes
  * to the same worker, so per-thread scratch buffers can be indexed by part. The caller runs part 0.
  * A caller that finds the pool busy (another thread's job, or a nested call) runs all parts itself,
- * in order; kernels are written so that results do not depend on who runs a part.
+ * in order; kernels are written so that results do not depend on who runs a part. The workers are daemon
+ * threads; {@link #close} ends them (a host program that unloads the library), after which jobs run on the
+ * caller alone.
  */
-public final class Parallel {
+public final class Parallel implements AutoCloseable {
     /** The body of a parallel job: handles part {@code part} of {@code parts}. */
     @FunctionalInterface
     public interface Body {
@@ -29,6 +31,7 @@ public final class Parallel {
     private final AtomicInteger pending = new AtomicInteger();
     private volatile Thread caller;
     private volatile Throwable failure;
+    private volatile boolean closed;
 
     public Parallel(int threads) {
         if (threads < 1) {
@@ -83,6 +86,35 @@ public final class Parallel {
         }
     }
 
+    /**
+     * Ends the worker threads once the job in progress (if any) is done, and waits up to a second for them.
+     * Later jobs run every part on the calling thread, with the same results. Idempotent.
+     */
+    @Override
+    public void close() {
+        // hold the pool for good: no job can be posted to a worker that is leaving
+        while (!closed && !busy.compareAndSet(false, true)) {
+            Thread.onSpinWait();
+        }
+        closed = true;
+        for (Worker w : workers) {
+            LockSupport.unpark(w);
+        }
+        for (Worker w : workers) {
+            try {
+                w.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Whether {@link #close} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     /** Splits [0, n) into equal contiguous ranges, one per part. */
     public static int rangeStart(int n, int part, int parts) {
         return (int) ((long) n * part / parts);
@@ -128,7 +160,7 @@ public final class Parallel {
             // thread costs about 0.5 ms on the virtual machine measured), park after SPIN_NANOS without work
             long idleSince = System.nanoTime();
             int spins = 0;
-            while (true) {
+            while (!closed) {
                 Body b = posted;
                 if (b == null) {
                     Thread.onSpinWait();

@@ -57,4 +57,29 @@ class BackendTest {
         assertEquals(1, mentions, "the fallback is reported exactly once: " + err);
         assertTrue(!err.contains("Exception"), err);
     }
+
+    @Test
+    void aHostProgramCanEndTheWorkerThreadsAndKernelsStillWork() throws Exception {
+        Kernels before = Backend.kernels("scalar", 3);
+        float[] a = {1, 2, 3, 4, 5, 6};
+        float[] b = {1, 0, 0, 1, 1, 1};
+        float[] c = new float[4];
+        before.gemm(false, false, 2, 2, 3, 1f, a, 0, 3, b, 0, 2, 0f, c, 0, 2);
+        List<Thread> workers = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("siamese4j-worker-")).toList();
+        assertTrue(!workers.isEmpty() && workers.stream().allMatch(Thread::isDaemon), workers.toString());
+
+        Backend.shutdown();
+        for (Thread t : workers) {
+            t.join(2000);
+            assertTrue(!t.isAlive(), t.getName() + " still runs after shutdown");
+        }
+        float[] again = new float[4];
+        before.gemm(false, false, 2, 2, 3, 1f, a, 0, 3, b, 0, 2, 0f, again, 0, 2);
+        assertTrue(java.util.Arrays.equals(new float[] {4, 5, 10, 11}, again), java.util.Arrays.toString(again));
+        assertTrue(java.util.Arrays.equals(c, again));
+        // kernels made after the shutdown get a pool of their own
+        assertEquals(3, Backend.kernels("scalar", 3).threads());
+        assertTrue(!Backend.pool(3).isClosed());
+    }
 }
