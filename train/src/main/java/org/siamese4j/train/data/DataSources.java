@@ -107,8 +107,10 @@ public final class DataSources {
 
     /**
      * Class names of a multi-source run as a single source spells them: {@code label/name} becomes
-     * {@code name} for the given label; names of other sources are dropped. With a null label (the data
-     * read is the run's own combination) the names are returned as they are.
+     * {@code name} for the given label; names of other sources are dropped. A name without '/' was named
+     * explicitly (a pairs file's person) but found in no source when the run read its data (every image left
+     * out, say), so no source was given to it: it is kept as it is. With a null label (the data read is the
+     * run's own combination) the names are returned as they are.
      */
     public static Set<String> forSource(Collection<String> names, String label) {
         if (label == null) {
@@ -119,6 +121,8 @@ public final class DataSources {
         for (String name : names) {
             if (name.startsWith(prefix)) {
                 out.add(name.substring(prefix.length()));
+            } else if (name.indexOf('/') < 0) {
+                out.add(name);
             }
         }
         return out;
