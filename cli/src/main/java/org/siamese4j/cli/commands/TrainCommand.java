@@ -155,7 +155,9 @@ public final class TrainCommand implements Command {
                 is the folder that holds the images, its parent folder a group such as an Omniglot alphabet). Classes
                 are split, never images: validation classes drive early stopping and the decision threshold, test
                 classes are only used for the final N-way one-shot test, next to the pixel nearest-neighbour baseline.
-                Without --data it trains on built-in procedurally drawn glyphs for about 90 seconds.
+                Without --data it trains on built-in procedurally drawn glyphs for about 90 seconds. Several --data
+                sources (comma-separated) keep their classes apart as SOURCE/CLASS. --detect frames every training image
+                with the face detector, as the face commands frame faces in photos.
 
                 --start-from MODEL fine-tunes a trained model on new data (e.g. the LFW face model on your own
                 people): its network and weights, a fresh optimizer, and this run's own data and split. Without
@@ -175,7 +177,11 @@ public final class TrainCommand implements Command {
                   siamese train --data images_background.zip --time-limit 60m --out runs/omniglot
                   siamese train --data att_faces --test-classes s31..s40 --val-classes s26..s30 --way 10 --time-limit 10m
                   siamese train --data lfw-train.zip --exclude-pairs pairs.txt --exclude-folds 5 --crop 0.25,0.25,0.5,0.5 \\
-                      --face-box 0.264,0.264,0.488,0.488 --augment faces --lr 0.2 --time-limit 55m""";
+                      --face-box 0.264,0.264,0.488,0.488 --augment faces --lr 0.2 --time-limit 55m
+                  siamese train --data lfw-train.zip,celeba-10k.zip,celeba-photos.zip --detect --exclude-pairs pairs.txt \\
+                      --exclude-folds 5 --crop 0.25,0.25,0.5,0.5 --augment faces --lr 0.2 --lr-schedule cosine \\
+                      --loss bce+softmax --classes-per-batch 16 --images-per-class 4 --steps 36000
+                  siamese train --data images_background.zip --groups Balinese,Early_Aramaic,Greek,Korean,Latin""";
     }
 
     @Override
