@@ -262,9 +262,9 @@ abstract class AbstractKernels implements Kernels {
         if (lda < Math.max(1, aCols) || ldb < Math.max(1, bCols) || ldc < Math.max(1, n)) {
             return false;
         }
-        return inRange(a, aOff, aRows == 0 ? 0 : (long) (aRows - 1) * lda + aCols)
-                && inRange(b, bOff, bRows == 0 ? 0 : (long) (bRows - 1) * ldb + bCols)
-                && inRange(c, cOff, m == 0 ? 0 : (long) (m - 1) * ldc + n);
+        return inRange(a, aOff, Checks.extent(aRows, aCols, lda))
+                && inRange(b, bOff, Checks.extent(bRows, bCols, ldb))
+                && inRange(c, cOff, Checks.extent(m, n, ldc));
     }
 
     // ---------------------------------------------------------------------------------------------

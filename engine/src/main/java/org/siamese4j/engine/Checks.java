@@ -36,8 +36,13 @@ final class Checks {
         if (lda < Math.max(1, aCols) || ldb < Math.max(1, bCols) || ldc < Math.max(1, n)) {
             throw new IllegalArgumentException("leading dimension smaller than a row in " + shape);
         }
-        range("A", a, aOff, aRows == 0 ? 0 : (long) (aRows - 1) * lda + aCols, shape);
-        range("B", b, bOff, bRows == 0 ? 0 : (long) (bRows - 1) * ldb + bCols, shape);
-        range("C", c, cOff, m == 0 ? 0 : (long) (m - 1) * ldc + n, shape);
+        range("A", a, aOff, extent(aRows, aCols, lda), shape);
+        range("B", b, bOff, extent(bRows, bCols, ldb), shape);
+        range("C", c, cOff, extent(m, n, ldc), shape);
+    }
+
+    /** Floats a rows x cols matrix with row stride ld spans; none when it is empty. */
+    static long extent(int rows, int cols, int ld) {
+        return rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
     }
 }

@@ -52,6 +52,37 @@ class BadArgumentsTest {
     }
 
     @Test
+    void gemmChecksEveryOperandInEveryLayout() {
+        for (Kernels k : TestKernels.all(2)) {
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    // 3x5 times 5x4: A is 3x5 (5x3 when transposed), B 5x4 (4x5)
+                    int lda = ta ? 3 : 5;
+                    int ldb = tb ? 5 : 4;
+                    float[] a = new float[15];
+                    float[] b = new float[20];
+                    float[] c = new float[12];
+                    k.gemm(ta, tb, 3, 4, 5, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, 4);
+                    failsNaming(() -> k.gemm(ta, tb, 3, 4, 5, 1f, a, 0, lda - 1, b, 0, ldb, 0f, c, 0, 4), "leading dimension");
+                    failsNaming(() -> k.gemm(ta, tb, 3, 4, 5, 1f, a, 0, lda, b, 0, ldb - 1, 0f, c, 0, 4), "leading dimension");
+                    failsNaming(() -> k.gemm(ta, tb, 3, 4, 5, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, 3), "leading dimension");
+                    failsNaming(() -> k.gemm(ta, tb, 3, 4, 5, 1f, a, 1, lda, b, 0, ldb, 0f, c, 0, 4), "A");
+                    failsNaming(() -> k.gemm(ta, tb, 3, 4, 5, 1f, a, 0, lda, new float[19], 0, ldb, 0f, c, 0, 4), "B");
+                    failsNaming(() -> k.gemm(ta, tb, 3, 4, 5, 1f, a, 0, lda, b, 0, ldb, 0f, new float[11], 0, 4), "C");
+                    failsNaming(() -> k.gemm(ta, tb, 3, -4, 5, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, 4), "negative");
+                    failsNaming(() -> k.gemm(ta, tb, 3, 4, -5, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, 4), "negative");
+                    failsNaming(() -> k.gemm(ta, tb, 3, 4, 5, 1f, null, 0, lda, b, 0, ldb, 0f, c, 0, 4), "A");
+                    // empty products touch nothing, whatever the (empty) operands
+                    float[] untouched = {Float.NaN};
+                    k.gemm(ta, tb, 0, 4, 5, 1f, new float[0], 0, ta ? 1 : 5, b, 0, ldb, 0f, untouched, 0, 4);
+                    k.gemm(ta, tb, 3, 0, 5, 1f, a, 0, lda, new float[0], 0, tb ? 5 : 1, 0f, untouched, 0, 1);
+                    assertTrue(Float.isNaN(untouched[0]));
+                }
+            }
+        }
+    }
+
+    @Test
     void layersRefuseMismatchedInputs() {
         Kernels k = Backend.kernels("scalar", 1);
         Conv2d conv = new Conv2d(k, 1, 8, 8, 2, 3, 1, 0, Activation.RELU);
