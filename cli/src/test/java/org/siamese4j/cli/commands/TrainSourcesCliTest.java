@@ -147,5 +147,14 @@ class TrainSourcesCliTest {
                 "--out", dir.resolve("never").toString());
         assertEquals(2, r.exitCode(), r.toString());
         r.assertOneMessage("missing.zip: no such file or folder");
+
+        // a source that exists but is no dataset: the last line says which and why, no stack trace
+        Path notes = FaceFixtures.bytes("not images".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                dir.resolve("notes.txt"));
+        r = run("train", "--data", a + "," + notes, "--steps", "1", "--out", dir.resolve("never2").toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        List<String> lines = r.messages();
+        assertTrue(lines.get(lines.size() - 1).contains("notes.txt: not a folder or a zip archive"), r.toString());
+        r.assertNoStackTrace();
     }
 }
