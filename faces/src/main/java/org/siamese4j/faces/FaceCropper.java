@@ -119,17 +119,28 @@ public final class FaceCropper {
      * @throws BadInputException the model's face-box metadata is malformed
      */
     public static FaceCropper forModel(SiameseModel model) {
-        String text = model.metadata().get(METADATA_KEY);
+        return forModel(model.preprocessing(), model.metadata(), model.sha256());
+    }
+
+    /**
+     * The cropper for a model given by its parts (a model file read for training or evaluation): its
+     * preprocessing, and the {@value #METADATA_KEY} entry of its metadata or else {@link #LFW}.
+     *
+     * @param sha256 the model's SHA-256, naming it in the message about a malformed entry
+     * @throws BadInputException the face-box metadata is malformed
+     */
+    public static FaceCropper forModel(Preprocessing preprocessing, java.util.Map<String, String> metadata, String sha256) {
+        String text = metadata.get(METADATA_KEY);
         Reference reference = LFW;
         if (text != null) {
             try {
                 reference = Reference.parse(text);
             } catch (IllegalArgumentException e) {
-                throw new BadInputException("model " + shortSha(model.sha256()) + " has an invalid " + METADATA_KEY
+                throw new BadInputException("model " + shortSha(sha256) + " has an invalid " + METADATA_KEY
                         + " entry '" + printable(text) + "': " + e.getMessage());
             }
         }
-        return new FaceCropper(model.preprocessing(), reference);
+        return new FaceCropper(preprocessing, reference);
     }
 
     public Reference reference() {

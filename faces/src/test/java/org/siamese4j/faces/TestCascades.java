@@ -84,59 +84,47 @@ final class TestCascades {
      * A 12x12 one-stage cascade that accepts windows whose top half is clearly brighter than the bottom
      * half: feature 0 is (top - bottom), normalised; the stump needs it at least 0.5.
      */
-    static final String BRIGHT_OVER_DARK = """
-            <?xml version="1.0"?>
-            <opencv_storage>
-            <cascade type_id="opencv-cascade-classifier"><stageType>BOOST</stageType>
-              <featureType>HAAR</featureType>
-              <height>12</height>
-              <width>12</width>
-              <featureParams><maxCatCount>0</maxCatCount></featureParams>
-              <stageNum>1</stageNum>
-              <stages>
-                <_>
-                  <maxWeakCount>1</maxWeakCount>
-                  <stageThreshold>0.</stageThreshold>
-                  <weakClassifiers>
-                    <_>
-                      <internalNodes>0 -1 0 0.5</internalNodes>
-                      <leafValues>-1. 1.</leafValues></_></weakClassifiers></_></stages>
-              <features>
-                <_>
-                  <rects>
-                    <_>0 0 12 12 -1.</_>
-                    <_>0 0 12 6 2.</_></rects></_></features></cascade>
-            </opencv_storage>
-            """;
+    static final String BRIGHT_OVER_DARK = oneStump(12, 0.5, "0 0 12 12 -1.", "0 0 12 6 2.");
 
     /**
      * A 24x24 one-stage cascade that fires on a bright blob filling the middle third of the window, on a dark
      * surround: 9 x (middle 8x8) - (whole window), normalised, at least 2.
      */
-    static final String BLOB = """
-            <?xml version="1.0"?>
-            <opencv_storage>
-            <cascade type_id="opencv-cascade-classifier"><stageType>BOOST</stageType>
-              <featureType>HAAR</featureType>
-              <height>24</height>
-              <width>24</width>
-              <featureParams><maxCatCount>0</maxCatCount></featureParams>
-              <stageNum>1</stageNum>
-              <stages>
-                <_>
-                  <maxWeakCount>1</maxWeakCount>
-                  <stageThreshold>0.</stageThreshold>
-                  <weakClassifiers>
+    static final String BLOB = oneStump(24, 2.0, "0 0 24 24 -1.", "8 8 8 8 9.");
+
+    /**
+     * A square one-stage cascade of one Haar feature (weighted rectangles "x y w h weight") whose stump
+     * accepts a window when the feature, normalised by the window's contrast, reaches {@code threshold}.
+     */
+    static String oneStump(int size, double threshold, String... rects) {
+        StringBuilder r = new StringBuilder();
+        for (String rect : rects) {
+            r.append("\n                    <_>").append(rect).append("</_>");
+        }
+        return """
+                <?xml version="1.0"?>
+                <opencv_storage>
+                <cascade type_id="opencv-cascade-classifier"><stageType>BOOST</stageType>
+                  <featureType>HAAR</featureType>
+                  <height>%d</height>
+                  <width>%d</width>
+                  <featureParams><maxCatCount>0</maxCatCount></featureParams>
+                  <stageNum>1</stageNum>
+                  <stages>
                     <_>
-                      <internalNodes>0 -1 0 2.0</internalNodes>
-                      <leafValues>-1. 1.</leafValues></_></weakClassifiers></_></stages>
-              <features>
-                <_>
-                  <rects>
-                    <_>0 0 24 24 -1.</_>
-                    <_>8 8 8 8 9.</_></rects></_></features></cascade>
-            </opencv_storage>
-            """;
+                      <maxWeakCount>1</maxWeakCount>
+                      <stageThreshold>0.</stageThreshold>
+                      <weakClassifiers>
+                        <_>
+                          <internalNodes>0 -1 0 %s</internalNodes>
+                          <leafValues>-1. 1.</leafValues></_></weakClassifiers></_></stages>
+                  <features>
+                    <_>
+                      <rects>%s</rects></_></features></cascade>
+                </opencv_storage>
+                """.formatted(size, size, Double.toString(threshold), r);
+    }
+
 
     static HaarCascade parse(String xml) {
         return CascadeParser.parse(xml.getBytes(StandardCharsets.UTF_8), "test.xml");

@@ -485,19 +485,7 @@ public final class TrainCommand implements Command {
 
     /** Group names as given, as the multi-source data spells them (SOURCE/GROUP) when one source has them. */
     private static List<String> qualifiedGroups(List<String> groups, List<Path> sources, LoadedDataset all) {
-        List<String> labels = DataSources.labels(sources);
-        List<String> out = new java.util.ArrayList<>();
-        for (String g : groups) {
-            if (all.groups().contains(g)) {
-                out.add(g);
-            } else {
-                labels.stream().map(l -> l + "/" + g).filter(all.groups()::contains).forEach(out::add);
-                if (labels.stream().noneMatch(l -> all.groups().contains(l + "/" + g))) {
-                    out.add(g);
-                }
-            }
-        }
-        return out;
+        return DataSources.qualify(groups, DataSources.labels(sources), java.util.Set.copyOf(all.groups()));
     }
 
     /** Class names as given (a pairs file's people, --test-classes) as the multi-source data spells them. */

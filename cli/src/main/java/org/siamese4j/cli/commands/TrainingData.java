@@ -125,14 +125,7 @@ final class TrainingData {
 
     /** The model's crop around a detection: its preprocessing (geometry only) and its face box, LFW's by default. */
     private static FaceCropper cropper(ModelFile.Loaded model) {
-        String box = model.metadata().get(FaceCropper.METADATA_KEY);
-        FaceCropper.Reference reference;
-        try {
-            reference = box == null ? FaceCropper.LFW : FaceCropper.Reference.parse(box);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException("the model's " + FaceCropper.METADATA_KEY + " entry is invalid: " + e.getMessage());
-        }
-        return new FaceCropper(model.preprocessing().withNormalization(false, 0, 1), reference);
+        return FaceCropper.forModel(model.preprocessing().withNormalization(false, 0, 1), model.metadata(), model.sha256());
     }
 
     private static LoadedDataset load(Invocation inv, Sources data, Function<GrayImage, LoadedDataset.PreparedImage> preparer) {

@@ -84,6 +84,11 @@ public final class DataSources {
         for (LoadedDataset.LoadedClass c : combined.classes()) {
             present.add(c.name());
         }
+        return qualify(names, labels, present);
+    }
+
+    /** The same against any set of names a multi-source dataset spells {@code label/name} (its groups, say). */
+    public static List<String> qualify(Collection<String> names, List<String> labels, Set<String> present) {
         Set<String> out = new LinkedHashSet<>();
         for (String name : names) {
             if (present.contains(name)) {
