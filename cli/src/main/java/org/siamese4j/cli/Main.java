@@ -64,6 +64,7 @@ public final class Main {
     public static int run(CommandRegistry registry, String[] args, PrintStream out, PrintStream err) {
         boolean json = ArgParser.mentionsJson(args);
         boolean debug = false;
+        LibraryMessages.showOn(err);
         try {
             ArgParser.Parsed parsed = ArgParser.parse(registry, args);
             Invocation invocation = new Invocation(parsed, out, err);

@@ -23,7 +23,7 @@ import org.siamese4j.engine.Backend;
  * <p>No restart when: the module is present already; this JVM is the restarted one; the user asked for
  * scalar kernels; the command does not run kernels (help, download); the runtime image lacks the module
  * (a jlinked JRE); {@code SIAMESE4J_NO_RELAUNCH=1} or {@code -Dsiamese4j.relaunch=false}; or no java
- * binary can be found. Then the command runs here on scalar kernels and the engine prints its notice. When
+ * binary can be found. Then the command runs here on scalar kernels and the engine logs its notice (shown by {@link LibraryMessages}). When
  * the restart is tried and the child cannot be started, one line says why, and the engine's notice is the
  * one that says the kernels are scalar.
  */

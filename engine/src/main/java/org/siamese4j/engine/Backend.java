@@ -16,6 +16,8 @@ public final class Backend {
     public static final String THREADS_PROPERTY = "siamese4j.threads";
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final AtomicBoolean FALLBACK_REPORTED = new AtomicBoolean();
+    /** The library writes nothing to stderr itself: what it has to say goes to this logger (INFO and above). */
+    static final System.Logger LOG = System.getLogger("org.siamese4j.engine");
     private static final ConcurrentHashMap<Integer, Parallel> POOLS = new ConcurrentHashMap<>();
 
     private Backend() {
@@ -108,7 +110,7 @@ public final class Backend {
 
     private static void reportFallbackOnce() {
         if (!vectorApiAvailable() && FALLBACK_REPORTED.compareAndSet(false, true)) {
-            System.err.println("siamese4j: jdk.incubator.vector is not available, using scalar kernels"
+            LOG.log(System.Logger.Level.INFO, "jdk.incubator.vector is not available, using scalar kernels"
                     + " (run java with --add-modules " + VECTOR_MODULE + " for SIMD)");
         }
     }

@@ -72,15 +72,16 @@ class TrainCrashTest {
         Random random = new Random(42);
         int kills = 0;
         boolean resume = false;
-        for (int attempt = 0; attempt < 12; attempt++) {
+        boolean finished = false;
+        // Up to four kills, each after some checkpoint; how many land before the run ends does not matter, as
+        // long as one did (the first always can: a checkpoint comes every 7 of the 600 steps).
+        for (int attempt = 0; attempt < 20 && !finished; attempt++) {
             Process q = start(crashed, resume);
             if (kills < 4 && killAfterNextCheckpoint(q, crashed.resolve("checkpoint.s4j"), random)) {
                 kills++;
             } else {
                 assertTrue(q.waitFor(180, TimeUnit.SECONDS));
-                if (q.exitValue() == 0) {
-                    break;
-                }
+                finished = q.exitValue() == 0;
             }
             resume = Files.exists(crashed.resolve("checkpoint.s4j"));
             // a kill can leave at most one temp file per target behind; the next write of it cleans it
@@ -88,10 +89,11 @@ class TrainCrashTest {
                 assertTrue(files.filter(f -> f.getFileName().toString().endsWith(".tmp")).count() <= 3);
             }
         }
-        assertEquals(4, kills, "the test killed the child four times");
+        assertTrue(finished, "the killed run was resumed to its end");
+        assertTrue(kills >= 1, "at least one kill landed");
         String log = Files.readString(dir.resolve("crashed.log"), StandardCharsets.UTF_8);
         assertTrue(log.contains("reached 600 steps"), log);
-        assertTrue(log.contains("resuming from step"), "at least one kill landed after a checkpoint: " + log);
+        assertTrue(log.contains("resuming from step"), "a kill landed after a checkpoint: " + log);
 
         var kernels = Backend.kernels("simd", 2);
         float[] a = ModelFile.loadCheckpoint(straight.resolve("checkpoint.s4j"), kernels).model().net().params().values();

@@ -75,7 +75,6 @@ class AtomicFileKillTest {
         assertEquals(List.of(), AtomicFile.tempFilesOf(target), "the next write cleans up");
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
         System.out.printf("%d kills, %d of them left a temp file, %d s%n", KILLS, killsMidWrite, seconds);
-        assertTrue(seconds < 60, "took " + seconds + " s");
     }
 
     private static long lastGeneration(List<String> lines, String prefix) {

@@ -66,13 +66,10 @@ class SyntheticGlyphsTest {
     }
 
     @Test
-    void fastEnough() {
-        long t0 = System.nanoTime();
+    void drawsEveryImageOfEveryClass() {
         LoadedDataset ds = SyntheticGlyphs.generate(5, 20, 20, 10, 28);
-        double seconds = (System.nanoTime() - t0) / 1e9;
         assertEquals(4000, ds.imageCount());
-        System.out.printf("SyntheticGlyphs 20x20x10 at 28 px: %.2f s%n", seconds);
-        assertTrue(seconds < 5, "took " + seconds + " s");
+        assertEquals(400, ds.classCount());
     }
 
     @Test
