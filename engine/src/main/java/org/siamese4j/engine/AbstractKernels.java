@@ -34,6 +34,7 @@ abstract class AbstractKernels implements Kernels {
     private final Object partialLock = new Object();
     private float[][] partialWeights = new float[0][];
     private float[][] partialBias = new float[0][];
+    private final BatchNormPasses batchNorm;
 
     AbstractKernels(Parallel parallel, int mr, int nr) {
         this.parallel = parallel;
@@ -42,6 +43,25 @@ abstract class AbstractKernels implements Kernels {
         this.mc = mr * Math.max(1, 128 / mr);
         this.nc = nr * Math.max(1, 4096 / nr);
         this.ncSmall = nr * Math.max(1, 512 / nr);
+        this.batchNorm = new BatchNormPasses(parallel);
+    }
+
+    @Override
+    public final void batchNormForward(int batch, int channels, int plane, float[] x, int xOff, float[] scale,
+                                       int scaleOff, float[] shift, int shiftOff, boolean batchStatistics,
+                                       double[] mean, double[] var, float[] invStd, double eps, float[] y, int yOff,
+                                       boolean relu) {
+        batchNorm.forward(batch, channels, plane, x, xOff, scale, scaleOff, shift, shiftOff, batchStatistics, mean, var,
+                invStd, eps, y, yOff, relu);
+    }
+
+    @Override
+    public final void batchNormBackward(int batch, int channels, int plane, float[] x, int xOff, float[] y, int yOff,
+                                        float[] dy, int dyOff, float[] scale, int scaleOff, double[] mean,
+                                        float[] invStd, boolean relu, float[] dScale, int dScaleOff, float[] dShift,
+                                        int dShiftOff, float[] dx, int dxOff) {
+        batchNorm.backward(batch, channels, plane, x, xOff, y, yOff, dy, dyOff, scale, scaleOff, mean, invStd, relu,
+                dScale, dScaleOff, dShift, dShiftOff, dx, dxOff);
     }
 
     @Override

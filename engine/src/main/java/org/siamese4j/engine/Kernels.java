@@ -43,6 +43,26 @@ public interface Kernels {
     /** dx = gradient routed to each window's maximum (overwritten). */
     void maxPoolBackward(PoolGeometry g, float[] dy, int dyOff, int[] argmax, float[] dx, int dxOff);
 
+    /**
+     * Batch normalisation of x = [batch][channels][plane], per channel. With {@code batchStatistics} the channel's
+     * mean and biased variance over the batch are computed and written to mean[c] and var[c]; without, they are
+     * read (running statistics). Writes invStd[c] = 1 / sqrt(var[c] + eps) and
+     * y = scale[c] (x - mean[c]) invStd[c] + shift[c], then max(., 0) when {@code relu}.
+     */
+    void batchNormForward(int batch, int channels, int plane, float[] x, int xOff, float[] scale, int scaleOff,
+                          float[] shift, int shiftOff, boolean batchStatistics, double[] mean, double[] var,
+                          float[] invStd, double eps, float[] y, int yOff, boolean relu);
+
+    /**
+     * Its backward pass after a batch-statistics forward (y, mean and invStd from it). With g = dy, zeroed where
+     * {@code relu} cut y to 0, and h = (x - mean) invStd: dScale[c] += sum(g h), dShift[c] += sum(g), and dx,
+     * unless null, is overwritten with scale invStd / N (N g - sum(g) - h sum(g h)), N = batch x plane.
+     */
+    void batchNormBackward(int batch, int channels, int plane, float[] x, int xOff, float[] y, int yOff,
+                           float[] dy, int dyOff, float[] scale, int scaleOff, double[] mean, float[] invStd,
+                           boolean relu, float[] dScale, int dScaleOff, float[] dShift, int dShiftOff,
+                           float[] dx, int dxOff);
+
     /** y = max(x, 0). y may alias x. */
     void reluForward(float[] x, int xOff, float[] y, int yOff, int n);
 

@@ -50,7 +50,8 @@ class NetworkGradCheckTest {
     void brokenBackwardPassesAreCaught() {
         for (FaultyKernels.Fault f : new FaultyKernels.Fault[] {FaultyKernels.Fault.L1_SIGN_FLIP,
                 FaultyKernels.Fault.CONV_WEIGHT_OFF_BY_ONE, FaultyKernels.Fault.POOL_ARGMAX_OFF_BY_ONE,
-                FaultyKernels.Fault.CONV_INPUT_SIGN_FLIP, FaultyKernels.Fault.WEIGHT_DECAY_DROPPED}) {
+                FaultyKernels.Fault.CONV_INPUT_SIGN_FLIP, FaultyKernels.Fault.WEIGHT_DECAY_DROPPED,
+                FaultyKernels.Fault.BATCH_NORM_MEAN_TERM_DROPPED, FaultyKernels.Fault.BATCH_NORM_SHIFT_GRADIENT_DROPPED}) {
             Kernels broken = new FaultyKernels(faultable(), f);
             GradCheck.Report r = NetworkGradCheck.run(NetworkGradCheck.smallInstance(), broken, 7, GradCheck.DEFAULT_BOUND);
             assertFalse(r.passed(), f + " was not caught:\n" + r.format());

@@ -22,7 +22,11 @@ public final class FaultyKernels implements Kernels {
         /** The L1 join's gradient has the wrong sign. */
         L1_SIGN_FLIP,
         /** Weight decay counts in the loss but adds nothing to the gradient. */
-        WEIGHT_DECAY_DROPPED
+        WEIGHT_DECAY_DROPPED,
+        /** Batch norm's input gradient misses the term through the batch mean (-scale invStd mean(g)). */
+        BATCH_NORM_MEAN_TERM_DROPPED,
+        /** Batch norm's shift gradient is not accumulated. */
+        BATCH_NORM_SHIFT_GRADIENT_DROPPED
     }
 
     private final Kernels inner;
@@ -107,6 +111,46 @@ public final class FaultyKernels implements Kernels {
             shifted[i] = Math.min(g.inSize() - 1, argmax[i] + 1);
         }
         inner.maxPoolBackward(g, dy, dyOff, shifted, dx, dxOff);
+    }
+
+    @Override
+    public void batchNormForward(int batch, int channels, int plane, float[] x, int xOff, float[] scale, int scaleOff,
+                                 float[] shift, int shiftOff, boolean batchStatistics, double[] mean, double[] var,
+                                 float[] invStd, double eps, float[] y, int yOff, boolean relu) {
+        inner.batchNormForward(batch, channels, plane, x, xOff, scale, scaleOff, shift, shiftOff, batchStatistics,
+                mean, var, invStd, eps, y, yOff, relu);
+    }
+
+    @Override
+    public void batchNormBackward(int batch, int channels, int plane, float[] x, int xOff, float[] y, int yOff,
+                                  float[] dy, int dyOff, float[] scale, int scaleOff, double[] mean, float[] invStd,
+                                  boolean relu, float[] dScale, int dScaleOff, float[] dShift, int dShiftOff,
+                                  float[] dx, int dxOff) {
+        float[] shiftBefore = java.util.Arrays.copyOfRange(dShift, dShiftOff, dShiftOff + channels);
+        inner.batchNormBackward(batch, channels, plane, x, xOff, y, yOff, dy, dyOff, scale, scaleOff, mean, invStd,
+                relu, dScale, dScaleOff, dShift, dShiftOff, dx, dxOff);
+        if (fault == Fault.BATCH_NORM_SHIFT_GRADIENT_DROPPED) {
+            System.arraycopy(shiftBefore, 0, dShift, dShiftOff, channels);
+        }
+        if (fault == Fault.BATCH_NORM_MEAN_TERM_DROPPED && dx != null) {
+            for (int c = 0; c < channels; c++) {
+                // the mean of g (dy where the ReLU passed), which the correct pass subtracts
+                double sum = 0;
+                for (int i = 0; i < batch; i++) {
+                    int base = (i * channels + c) * plane;
+                    for (int j = 0; j < plane; j++) {
+                        sum += relu && y[yOff + base + j] <= 0f ? 0 : dy[dyOff + base + j];
+                    }
+                }
+                float dropped = (float) (scale[scaleOff + c] * invStd[c] * sum / (batch * plane));
+                for (int i = 0; i < batch; i++) {
+                    int base = dxOff + (i * channels + c) * plane;
+                    for (int j = 0; j < plane; j++) {
+                        dx[base + j] += dropped;
+                    }
+                }
+            }
+        }
     }
 
     @Override

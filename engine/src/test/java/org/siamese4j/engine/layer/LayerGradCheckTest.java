@@ -76,6 +76,9 @@ class LayerGradCheckTest {
         assertCaught(Fault.RELU_MASK_INVERTED, k -> new Conv2d(k, 1, 6, 6, 2, 3, 1, 0, Activation.RELU), "weight");
         assertCaught(Fault.RELU_MASK_INVERTED, k -> new ReLU(k, 10), "input");
         assertCaught(Fault.POOL_ARGMAX_OFF_BY_ONE, k -> new MaxPool2d(k, 2, 6, 6), "input");
+        assertCaught(Fault.BATCH_NORM_MEAN_TERM_DROPPED, k -> new BatchNorm(k, new int[] {3, 4, 5}, Activation.NONE), "input");
+        assertCaught(Fault.BATCH_NORM_MEAN_TERM_DROPPED, k -> new BatchNorm(k, new int[] {2, 3, 3}, Activation.RELU), "input");
+        assertCaught(Fault.BATCH_NORM_SHIFT_GRADIENT_DROPPED, k -> new BatchNorm(k, new int[] {6}, Activation.NONE), "shift");
         // and the same layers on correct kernels pass
         assertTrue(GradCheck.checkLayer(new Conv2d(good, 2, 6, 6, 3, 3, 1, 0, Activation.NONE), 2, 9).passed());
     }
