@@ -83,6 +83,21 @@ public interface ValueParser<T> {
         };
     }
 
+    /** A number in [min, max]. */
+    static ValueParser<Double> doubleIn(double min, double max) {
+        return s -> {
+            double v = finite(s);
+            if (v < min || v > max) {
+                throw new IllegalArgumentException("expected a number from " + number(min) + " to " + number(max));
+            }
+            return v;
+        };
+    }
+
+    private static String number(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
     /** A number in [0, 1]. */
     static ValueParser<Double> probability() {
         return s -> {

@@ -22,6 +22,8 @@ public final class TrainOptions {
     public boolean withinGroup = true;
     /** Augmentation preset: koch, flip (koch plus horizontal flips), faces (milder, with flips) or none. */
     public String augmentation = "koch";
+    /** Every range of the augmentation preset times this (1: the preset as it is). */
+    public double augmentStrength = 1;
     /** Pixel value for areas an augmentation moves in from outside (white for Omniglot). */
     public float fill = 255f;
     public double learningRate = 0.05;
@@ -57,6 +59,7 @@ public final class TrainOptions {
         m.put("images-per-class", Integer.toString(imagesPerClass));
         m.put("within-group", Boolean.toString(withinGroup));
         m.put("augment", augmentation);
+        m.put("augment-strength", Double.toString(augmentStrength));
         m.put("fill", Float.toString(fill));
         m.put("lr", Double.toString(learningRate));
         m.put("l2", Double.toString(l2));
@@ -79,6 +82,8 @@ public final class TrainOptions {
             imagesPerClass = Integer.parseInt(m.get("images-per-class"));
             withinGroup = Boolean.parseBoolean(m.get("within-group"));
             augmentation = m.get("augment");
+            // checkpoints written before the strength existed used the presets as they are
+            augmentStrength = m.containsKey("augment-strength") ? Double.parseDouble(m.get("augment-strength")) : 1;
             augmentParams();
             fill = Float.parseFloat(m.get("fill"));
             learningRate = Double.parseDouble(m.get("lr"));
@@ -95,9 +100,10 @@ public final class TrainOptions {
         }
     }
 
-    /** The augmentation parameters of the preset, or null for none. */
+    /** The augmentation parameters of the preset at the chosen strength, or null for none. */
     public AffineAugmenter.Params augmentParams() {
-        return augmentParams(augmentation);
+        AffineAugmenter.Params p = augmentParams(augmentation);
+        return p == null || augmentStrength == 1 ? p : p.scaled(augmentStrength);
     }
 
     /** The parameters of an augmentation preset by name (koch, flip, faces), or null for none. */

@@ -2,6 +2,7 @@ package org.siamese4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -115,6 +116,28 @@ class TrainerTest {
         assertEquals(logSteps(straight), logSteps(split));
         assertEquals(20, r.log().get(0).step(), "the first validation, from before the resume, is in the log");
         assertEquals(r.log().get(0).valAccuracy(), Reports.readCsv(straight.resolve("log.csv"), 20).get(0).valAccuracy(), 1e-4);
+    }
+
+    /** The augmentation strength is part of the trajectory: a resumed run takes it from its checkpoint. */
+    @Test
+    void resumeKeepsTheAugmentationStrength(@TempDir Path dir) throws Exception {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        TrainOptions strong = options(40);
+        strong.augmentStrength = 2;
+        Path straight = dir.resolve("straight");
+        TrainingRun.start(strong, ARCH, PRE, kernels(), train, validation, straight, Map.of(), quiet, false).run();
+        TrainOptions strongHalf = options(20);
+        strongHalf.augmentStrength = 2;
+        Path split = dir.resolve("split");
+        TrainingRun.start(strongHalf, ARCH, PRE, kernels(), train, validation, split, Map.of(), quiet, false).run();
+        TrainingRun.resume(split.resolve("checkpoint.s4j"), options(40), kernels(), train, validation, split, quiet, false).run();
+        Path plain = dir.resolve("plain");
+        TrainingRun.start(options(40), ARCH, PRE, kernels(), train, validation, plain, Map.of(), quiet, false).run();
+        float[] a = ModelFile.loadCheckpoint(straight.resolve("checkpoint.s4j"), kernels()).model().net().params().values();
+        float[] b = ModelFile.loadCheckpoint(split.resolve("checkpoint.s4j"), kernels()).model().net().params().values();
+        float[] c = ModelFile.loadCheckpoint(plain.resolve("checkpoint.s4j"), kernels()).model().net().params().values();
+        assertArrayEquals(a, b, "resumed with the checkpoint's strength");
+        assertFalse(java.util.Arrays.equals(a, c), "the strength changes the run");
     }
 
     static List<String> logSteps(Path run) throws Exception {

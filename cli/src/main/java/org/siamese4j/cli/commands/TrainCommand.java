@@ -91,6 +91,9 @@ public final class TrainCommand implements Command {
             "draw negatives from any class instead of the same group (alphabet)");
     static final Option<String> AUGMENT = Option.value("augment", "NAME", ValueParser.oneOf("koch", "flip", "faces", "none"),
             "augmentation: Koch's affine distortions, plus flips, milder for faces, or none").defaultValue("koch");
+    static final Option<Double> AUGMENT_STRENGTH = Option.value("augment-strength", "S",
+            ValueParser.doubleIn(0, org.siamese4j.train.image.AffineAugmenter.Params.MAX_STRENGTH),
+            "multiply every range of --augment (rotation, shear, scale, shift) by S").defaultValue(1.0);
     static final Option<Double> LR = Option.value("lr", "RATE", ValueParser.positiveDouble(), "learning rate").defaultValue(0.05);
     static final Option<Double> L2 = Option.value("l2", "LAMBDA", ValueParser.nonNegativeDouble(), "L2 weight decay").defaultValue(1e-4);
     static final Option<Double> MOMENTUM = Option.value("momentum", "MU", ValueParser.probability(),
@@ -189,7 +192,7 @@ public final class TrainCommand implements Command {
         List<Option<?>> all = new java.util.ArrayList<>(List.of(DATA, DETECT));
         all.addAll(FaceOptions.DETECTOR);
         all.addAll(List.of(PRESET, TOWER, SIZE, CROP, FACE_BOX, INVERT, OUT, RESUME, START_FROM, STEPS, EPOCHS, TIME, PATIENCE, EVAL_EVERY,
-                CHECKPOINT_EVERY, SAMPLING, BATCH, CLASSES, PER_CLASS, ACROSS, AUGMENT, LR, L2, MOMENTUM, DECAY, LR_SCHEDULE, LOSS, INIT, SEED,
+                CHECKPOINT_EVERY, SAMPLING, BATCH, CLASSES, PER_CLASS, ACROSS, AUGMENT, AUGMENT_STRENGTH, LR, L2, MOMENTUM, DECAY, LR_SCHEDULE, LOSS, INIT, SEED,
                 WAY, VAL_TRIALS, TEST_TRIALS, GROUPS, VAL_GROUPS, TEST_GROUPS, VAL_CLASSES, TEST_CLASSES, VAL_FRACTION,
                 EXCLUDE_PAIRS, EXCLUDE_FOLDS, SPLIT_SEED, BASELINES, ROTATIONS, NO_TEST));
         return all;
@@ -521,6 +524,7 @@ public final class TrainCommand implements Command {
         o.imagesPerClass = inv.get(PER_CLASS);
         o.withinGroup = !inv.get(ACROSS);
         o.augmentation = inv.get(AUGMENT);
+        o.augmentStrength = inv.get(AUGMENT_STRENGTH);
         o.fill = fill;
         o.learningRate = inv.get(LR);
         o.l2 = inv.get(L2);

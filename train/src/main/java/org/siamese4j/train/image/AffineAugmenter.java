@@ -55,6 +55,21 @@ public final class AffineAugmenter {
             }
         }
 
+        /** The largest {@link #scaled} factor: Koch's shear (0.3) stays below 1 and his scales above 0.4. */
+        public static final double MAX_STRENGTH = 3;
+
+        /**
+         * These ranges times {@code strength}: rotation, shear, translation and the scale's distance from 1
+         * grow (or, below 1, shrink) by that factor; the probability and the flip stay.
+         */
+        public Params scaled(double strength) {
+            if (!(strength >= 0 && strength <= MAX_STRENGTH)) {
+                throw new IllegalArgumentException("augmentation strength must be in 0.." + MAX_STRENGTH + ", got " + strength);
+            }
+            return new Params(maxRotationDegrees * strength, maxShear * strength, 1 - (1 - minScale) * strength,
+                    1 + (maxScale - 1) * strength, maxTranslation * strength, referenceSize, probability, horizontalFlip);
+        }
+
         public Params withHorizontalFlip(boolean flip) {
             return new Params(maxRotationDegrees, maxShear, minScale, maxScale, maxTranslation, referenceSize,
                     probability, flip);

@@ -141,6 +141,28 @@ class AffineAugmenterTest {
     }
 
     @Test
+    void strengthMultipliesEveryRange() {
+        AffineAugmenter.Params k = AffineAugmenter.Params.KOCH;
+        assertEquals(k, k.scaled(1));
+        AffineAugmenter.Params twice = k.scaled(2);
+        assertEquals(20, twice.maxRotationDegrees(), 1e-12);
+        assertEquals(0.6, twice.maxShear(), 1e-12);
+        assertEquals(0.6, twice.minScale(), 1e-12);
+        assertEquals(1.4, twice.maxScale(), 1e-12);
+        assertEquals(4, twice.maxTranslation(), 1e-12);
+        assertEquals(k.probability(), twice.probability());
+        assertEquals(k.referenceSize(), twice.referenceSize());
+        AffineAugmenter.Params none = k.scaled(0);
+        assertEquals(0, none.maxRotationDegrees());
+        assertEquals(1, none.minScale());
+        assertEquals(1, none.maxScale());
+        assertTrue(k.withHorizontalFlip(true).scaled(0.5).horizontalFlip());
+        assertThrows(IllegalArgumentException.class, () -> k.scaled(-0.1));
+        assertThrows(IllegalArgumentException.class, () -> k.scaled(3.5));
+        assertThrows(IllegalArgumentException.class, () -> k.scaled(Double.NaN));
+    }
+
+    @Test
     void badArgumentsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new AffineAugmenter.Params(10, 0.3, 1.2, 0.8, 2, 105, 0.5, false));
         float[] a = new float[4];
