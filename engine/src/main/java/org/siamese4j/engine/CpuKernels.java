@@ -3,11 +3,12 @@ package org.siamese4j.engine;
 import java.util.Arrays;
 
 /**
- * What both backends share: a packed, cache-blocked GEMM driver (in the style of BLIS/GotoBLAS) around a
+ * The kernels of both backends: a packed, cache-blocked GEMM driver (in the style of BLIS/GotoBLAS) around a
  * backend-specific register-blocked micro-kernel, and convolutions as implicit GEMMs whose im2col
- * operand is packed straight from the image and never stored whole.
+ * operand is packed straight from the image and never stored whole. The backend comes in as its
+ * {@link VectorOps}.
  */
-abstract class AbstractKernels implements Kernels {
+final class CpuKernels implements Kernels {
     /** Depth of a packed block: a kc x nr B micro-panel stays in L1. */
     static final int KC = 256;
     /** Columns for which at least this many per conv GEMM call are batched from several images. */
@@ -18,13 +19,12 @@ abstract class AbstractKernels implements Kernels {
     private static final int COL2IM_COLUMNS = 512;
     /** Images packed per chunk by the shift-GEMM weight gradient: about this many floats (L2-sized). */
     private static final int SHIFT_CHUNK_FLOATS = 1 << 17;
-    /** Floats past a packed B block that {@link #packRuns} may scribble on. */
-    static final int PACK_SLACK = 64;
 
-    protected final Parallel parallel;
+    private final VectorOps ops;
+    private final Parallel parallel;
     /** Micro-tile: mr rows by nr columns of C stay in registers. */
-    protected final int mr;
-    protected final int nr;
+    private final int mr;
+    private final int nr;
     private final int mc;
     private final int nc;
     /** Columns of a packed B block when A has a single row block: kc x ncSmall floats fit in L2 with A. */
@@ -35,13 +35,24 @@ abstract class AbstractKernels implements Kernels {
     private float[][] partialWeights = new float[0][];
     private float[][] partialBias = new float[0][];
 
-    AbstractKernels(Parallel parallel, int mr, int nr) {
+    CpuKernels(Parallel parallel, VectorOps ops) {
+        this.ops = ops;
         this.parallel = parallel;
-        this.mr = mr;
-        this.nr = nr;
+        this.mr = ops.mr();
+        this.nr = ops.nr();
         this.mc = mr * Math.max(1, 128 / mr);
         this.nc = nr * Math.max(1, 4096 / nr);
         this.ncSmall = nr * Math.max(1, 512 / nr);
+    }
+
+    @Override
+    public String name() {
+        return ops.name();
+    }
+
+    @Override
+    public int vectorLength() {
+        return ops.vectorLength();
     }
 
     @Override
@@ -49,49 +60,80 @@ abstract class AbstractKernels implements Kernels {
         return parallel.threads();
     }
 
-    /**
-     * The micro-kernel: C[0..mr) x [0..nr) (row stride ldc) = Ap * Bp (+ C unless overwrite), where Ap is
-     * an mr x kc panel stored column by column and Bp a kc x nr panel stored row by row. Alpha is folded
-     * into Ap when it is packed.
-     */
-    protected abstract void microKernel(int kc, float[] ap, int aOff, float[] bp, int bOff,
-                                        float[] c, int cOff, int ldc, boolean overwrite);
-
-    /** y[off..off+n) = y + bias, then max(., 0) when relu. */
-    protected abstract void biasActivate(float[] y, int off, int n, float bias, boolean relu);
-
-    /** Sum of x[off..off+n). */
-    protected abstract float sum(float[] x, int off, int n);
-
-    /** y[yOff..+n) += x[xOff..+n). */
-    protected abstract void add(float[] x, int xOff, float[] y, int yOff, int n);
-
-    /**
-     * Packs the rows of one B micro-panel from contiguous runs of x: for p < rows and r < runs,
-     * dst[d + p*nr + runDst[r] + i] = x[rowBase[p] + runSrc[r] + i] for i < runLen[r]; then columns
-     * [live, nr) of every row are zeroed. The runs are in column order and tile [0, live). Rows are
-     * written in order, and an implementation may write up to {@link #vectorLength()} floats of garbage
-     * past a run's end (later runs, rows or the zeroing overwrite it), so dst needs {@link #PACK_SLACK}
-     * floats of slack after the last panel. Reads stay inside x. rowBase is non-decreasing. opSrc and
-     * opDst are scratch arrays of at least nr entries.
-     */
-    protected abstract void packRuns(float[] x, int[] rowBase, int rows, int[] runSrc, int[] runDst, int[] runLen,
-                                     int runs, float[] dst, int d, int nr, int live, int[] opSrc, int[] opDst);
-
-    static final int RELU_FORWARD = 0;
-    static final int RELU_BACKWARD = 1;
-    static final int SIGMOID_FORWARD = 2;
-    static final int SIGMOID_BACKWARD = 3;
     /** Element-wise kernels are split across threads from this many elements on. */
     private static final int PARALLEL_ELEMENTS = 1 << 15;
 
-    /** The element-wise op on n elements, on the calling thread: a is the input (x or y), b the gradient (dy, or null), c the output. */
-    protected abstract void elementwiseRange(int op, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int n);
+    @Override
+    public void reluForward(float[] x, int xOff, float[] y, int yOff, int n) {
+        checkElementwise("relu input", n, x, xOff);
+        checkElementwise("relu output", n, y, yOff);
+        elementwise(VectorOps.RELU_FORWARD, x, xOff, null, 0, y, yOff, n);
+    }
+
+    @Override
+    public void reluBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
+        checkElementwise("relu output", n, y, yOff);
+        checkElementwise("relu output gradient", n, dy, dyOff);
+        checkElementwise("relu input gradient", n, dx, dxOff);
+        elementwise(VectorOps.RELU_BACKWARD, y, yOff, dy, dyOff, dx, dxOff, n);
+    }
+
+    @Override
+    public void sigmoidForward(float[] x, int xOff, float[] y, int yOff, int n) {
+        checkElementwise("sigmoid input", n, x, xOff);
+        checkElementwise("sigmoid output", n, y, yOff);
+        elementwise(VectorOps.SIGMOID_FORWARD, x, xOff, null, 0, y, yOff, n);
+    }
+
+    @Override
+    public void sigmoidBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
+        checkElementwise("sigmoid output", n, y, yOff);
+        checkElementwise("sigmoid output gradient", n, dy, dyOff);
+        checkElementwise("sigmoid input gradient", n, dx, dxOff);
+        elementwise(VectorOps.SIGMOID_BACKWARD, y, yOff, dy, dyOff, dx, dxOff, n);
+    }
+
+    @Override
+    public void l1JoinForward(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+        checkElementwise("l1 join left", n, a, aOff);
+        checkElementwise("l1 join right", n, b, bOff);
+        checkElementwise("l1 join output", n, out, outOff);
+        ops.l1JoinForward(a, aOff, b, bOff, out, outOff, n);
+    }
+
+    @Override
+    public void l1JoinBackward(float[] a, int aOff, float[] b, int bOff, float[] dOut, int dOutOff,
+                               float[] da, int daOff, float[] db, int dbOff, int n) {
+        checkElementwise("l1 join left", n, a, aOff);
+        checkElementwise("l1 join right", n, b, bOff);
+        checkElementwise("l1 join output gradient", n, dOut, dOutOff);
+        checkElementwise("l1 join left gradient", n, da, daOff);
+        checkElementwise("l1 join right gradient", n, db, dbOff);
+        ops.l1JoinBackward(a, aOff, b, bOff, dOut, dOutOff, da, daOff, db, dbOff, n);
+    }
+
+    @Override
+    public void addRowVector(float[] y, int yOff, int rows, int cols, float[] bias, int biasOff) {
+        checkMatrix("matrix", y, yOff, (long) rows * cols, rows, cols);
+        checkMatrix("row vector", bias, biasOff, cols, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            ops.add(bias, biasOff, y, yOff + r * cols, cols);
+        }
+    }
+
+    @Override
+    public void accumulateColumnSums(float[] m, int mOff, int rows, int cols, float[] sums, int sumsOff) {
+        checkMatrix("matrix", m, mOff, (long) rows * cols, rows, cols);
+        checkMatrix("column sums", sums, sumsOff, cols, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            ops.add(m, mOff + r * cols, sums, sumsOff, cols);
+        }
+    }
 
     /** Runs an element-wise op, split over the threads when it is large (each element is computed the same way). */
-    protected final void elementwise(int op, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int n) {
+    private void elementwise(int op, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int n) {
         if (parallel.threads() == 1 || n < PARALLEL_ELEMENTS) {
-            elementwiseRange(op, a, aOff, b, bOff, c, cOff, n);
+            ops.elementwiseRange(op, a, aOff, b, bOff, c, cOff, n);
             return;
         }
         ElementwiseTask t = workspaces.get().elementwiseTask;
@@ -129,7 +171,7 @@ abstract class AbstractKernels implements Kernels {
             int from = Parallel.rangeStart(chunks, part, parts) * 64;
             int to = Math.min(n, Parallel.rangeStart(chunks, part + 1, parts) * 64);
             if (from < to) {
-                elementwiseRange(op, a, aOff + from, b, b == null ? 0 : bOff + from, c, cOff + from, to - from);
+                ops.elementwiseRange(op, a, aOff + from, b, b == null ? 0 : bOff + from, c, cOff + from, to - from);
             }
         }
     }
@@ -142,15 +184,8 @@ abstract class AbstractKernels implements Kernels {
     private static final int MOMENTUM_STEP = 0;
     private static final int WEIGHT_DECAY = 1;
 
-    /** v = mu v - lr g; w += v on one range, on the calling thread. */
-    protected abstract void momentumStepRange(float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n,
-                                              float mu, float lr);
-
-    /** g += lambda w on one range of at most PARAM_BLOCK elements; returns the sum of w^2 over it. */
-    protected abstract double weightDecayBlock(float[] w, int wOff, float[] g, int gOff, int n, float lambda);
-
     @Override
-    public final void momentumStep(float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n, float mu, float lr) {
+    public void momentumStep(float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n, float mu, float lr) {
         checkElementwise("momentumStep w", n, w, wOff);
         checkElementwise("momentumStep v", n, v, vOff);
         checkElementwise("momentumStep g", n, g, gOff);
@@ -158,7 +193,7 @@ abstract class AbstractKernels implements Kernels {
     }
 
     @Override
-    public final double addWeightDecay(float[] w, int wOff, float[] g, int gOff, int n, float lambda) {
+    public double addWeightDecay(float[] w, int wOff, float[] g, int gOff, int n, float lambda) {
         checkElementwise("addWeightDecay w", n, w, wOff);
         checkElementwise("addWeightDecay g", n, g, gOff);
         return parameterPass(WEIGHT_DECAY, w, wOff, null, 0, g, gOff, n, lambda, 0f);
@@ -217,13 +252,13 @@ abstract class AbstractKernels implements Kernels {
             double sum = 0;
             if (op == MOMENTUM_STEP) {
                 if (from < to) {
-                    momentumStepRange(w, wOff + from, v, vOff + from, g, gOff + from, to - from, x, y);
+                    ops.momentumStepRange(w, wOff + from, v, vOff + from, g, gOff + from, to - from, x, y);
                 }
             } else {
                 // block by block in a fixed order: the same sum on any number of threads up to rounding
                 // of the per-part totals
                 for (int b = from; b < to; b += PARAM_BLOCK) {
-                    sum += weightDecayBlock(w, wOff + b, g, gOff + b, Math.min(PARAM_BLOCK, to - b), x);
+                    sum += ops.weightDecayBlock(w, wOff + b, g, gOff + b, Math.min(PARAM_BLOCK, to - b), x);
                 }
             }
             partSums[part] = sum;
@@ -271,7 +306,7 @@ abstract class AbstractKernels implements Kernels {
     // GEMM
 
     @Override
-    public final void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                            float beta, float[] c, int cOff, int ldc) {
         if (!gemmArgumentsValid(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc)) {
@@ -416,9 +451,9 @@ abstract class AbstractKernels implements Kernels {
                             int mlive = Math.min(mr, mcur - ir);
                             int cAt = cOff + (ic + ir) * ldc + jc + jr;
                             if (mlive == mr && nlive == nr) {
-                                microKernel(kc, ap, apOff + ir * kc, packB, jr * kc, c, cAt, ldc, overwrite);
+                                ops.microKernel(kc, ap, apOff + ir * kc, packB, jr * kc, c, cAt, ldc, overwrite);
                             } else {
-                                microKernel(kc, ap, apOff + ir * kc, packB, jr * kc, ws.tile, 0, nr, true);
+                                ops.microKernel(kc, ap, apOff + ir * kc, packB, jr * kc, ws.tile, 0, nr, true);
                                 storeEdge(ws.tile, mlive, nlive, c, cAt, ldc, overwrite);
                             }
                         }
@@ -541,7 +576,7 @@ abstract class AbstractKernels implements Kernels {
     }
 
     @Override
-    public final void conv2dForward(ConvGeometry g, float[] x, int xOff, float[] w, int wOff, float[] bias, int biasOff,
+    public void conv2dForward(ConvGeometry g, float[] x, int xOff, float[] w, int wOff, float[] bias, int biasOff,
                                     float[] y, int yOff, boolean relu) {
         Checks.range("conv input", x, xOff, (long) g.batch() * g.inSize(), g);
         Checks.range("conv weights", w, wOff, g.weightSize(), g);
@@ -602,7 +637,7 @@ abstract class AbstractKernels implements Kernels {
                 int out = yOff + img * g.outSize();
                 gemmSerial(weights, cols2, outC, pixels, patch, 1f, 0f, y, out, pixels, ws);
                 for (int c = 0; c < outC; c++) {
-                    biasActivate(y, out + c * pixels, pixels, bias == null ? 0f : bias[biasOff + c], relu);
+                    ops.biasActivate(y, out + c * pixels, pixels, bias == null ? 0f : bias[biasOff + c], relu);
                 }
             } else {
                 float[] tmp = ws.ensureTmp(outC * cols);
@@ -611,7 +646,7 @@ abstract class AbstractKernels implements Kernels {
                     for (int i = 0; i < n; i++) {
                         int out = yOff + (img + i) * g.outSize() + c * pixels;
                         System.arraycopy(tmp, c * cols + i * pixels, y, out, pixels);
-                        biasActivate(y, out, pixels, bias == null ? 0f : bias[biasOff + c], relu);
+                        ops.biasActivate(y, out, pixels, bias == null ? 0f : bias[biasOff + c], relu);
                     }
                 }
             }
@@ -619,7 +654,7 @@ abstract class AbstractKernels implements Kernels {
     }
 
     @Override
-    public final void conv2dBackwardInput(ConvGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff) {
+    public void conv2dBackwardInput(ConvGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff) {
         Checks.range("conv output gradient", dy, dyOff, (long) g.batch() * g.outSize(), g);
         Checks.range("conv weights", w, wOff, g.weightSize(), g);
         Checks.range("conv input gradient", dx, dxOff, (long) g.batch() * g.inSize(), g);
@@ -810,7 +845,7 @@ abstract class AbstractKernels implements Kernels {
                     int lo = Math.max(0, -ix0);
                     int hi = Math.min(len, w - ix0);
                     if (hi > lo) {
-                        add(dcol, row + c0 + lo, dx, drow + ix0 + lo, hi - lo);
+                        ops.add(dcol, row + c0 + lo, dx, drow + ix0 + lo, hi - lo);
                     }
                 } else {
                     for (int t = 0; t < len; t++) {
@@ -825,7 +860,7 @@ abstract class AbstractKernels implements Kernels {
     }
 
     @Override
-    public final void conv2dBackwardParams(ConvGeometry g, float[] x, int xOff, float[] dy, int dyOff,
+    public void conv2dBackwardParams(ConvGeometry g, float[] x, int xOff, float[] dy, int dyOff,
                                            float[] dw, int dwOff, float[] dbias, int dbiasOff) {
         Checks.range("conv input", x, xOff, (long) g.batch() * g.inSize(), g);
         Checks.range("conv output gradient", dy, dyOff, (long) g.batch() * g.outSize(), g);
@@ -854,9 +889,9 @@ abstract class AbstractKernels implements Kernels {
                 t.clear();
             }
             for (int p = 1; p < parts; p++) {
-                add(partialWeights[p], 0, dw, dwOff, g.weightSize());
+                ops.add(partialWeights[p], 0, dw, dwOff, g.weightSize());
                 if (dbias != null) {
-                    add(partialBias[p], 0, dbias, dbiasOff, outC);
+                    ops.add(partialBias[p], 0, dbias, dbiasOff, outC);
                 }
             }
         }
@@ -910,7 +945,7 @@ abstract class AbstractKernels implements Kernels {
         for (int img = i0; img < i1 && bTarget != null; img++) {
             int base = dyOff + img * g.outSize();
             for (int c = 0; c < outC; c++) {
-                bTarget[bAt + c] += sum(dy, base + c * pixels, pixels);
+                bTarget[bAt + c] += ops.sum(dy, base + c * pixels, pixels);
             }
         }
     }
@@ -1047,7 +1082,7 @@ abstract class AbstractKernels implements Kernels {
                 int tile = tileBase + (ky * kw + kx) * tileStride;
                 int aAt = aBase + (ky * pw + kx) * mr;
                 for (int i = 0; i < n; i++) {
-                    microKernel(grid, px, i * xSize + aAt, pd, i * dySize + bBase, acc, tile, ldc, false);
+                    ops.microKernel(grid, px, i * xSize + aAt, pd, i * dySize + bBase, acc, tile, ldc, false);
                 }
             }
         }
@@ -1084,7 +1119,7 @@ abstract class AbstractKernels implements Kernels {
         @Override
         public void run(int part, int parts) {
             if (forward) {
-                poolForwardPart(AbstractKernels.this, part, parts, g, x, xOff, y, yOff, argmax);
+                poolForwardPart(ops, part, parts, g, x, xOff, y, yOff, argmax);
             } else {
                 // x = dy, y = dx
                 poolBackwardPart(part, parts, g, x, xOff, argmax, y, yOff);
@@ -1112,7 +1147,7 @@ abstract class AbstractKernels implements Kernels {
     }
 
     @Override
-    public final void maxPoolForward(PoolGeometry g, float[] x, int xOff, float[] y, int yOff, int[] argmax) {
+    public void maxPoolForward(PoolGeometry g, float[] x, int xOff, float[] y, int yOff, int[] argmax) {
         Checks.range("pool input", x, xOff, (long) g.batch() * g.inSize(), g);
         Checks.range("pool output", y, yOff, (long) g.batch() * g.outSize(), g);
         if (argmax.length < (long) g.batch() * g.outSize()) {
@@ -1121,7 +1156,7 @@ abstract class AbstractKernels implements Kernels {
         runPool(true, g, x, xOff, y, yOff, argmax);
     }
 
-    private static void poolForwardPart(AbstractKernels kernels, int part, int parts, PoolGeometry g, float[] x, int xOff,
+    private static void poolForwardPart(VectorOps ops, int part, int parts, PoolGeometry g, float[] x, int xOff,
                                         float[] y, int yOff, int[] argmax) {
         int oh = g.outHeight();
         int ow = g.outWidth();
@@ -1143,7 +1178,7 @@ abstract class AbstractKernels implements Kernels {
                     int r0 = oy * s * w;
                     int r1 = r0 + w;
                     int o = outPlane + oy * ow;
-                    int done = s == 2 ? kernels.maxPool2x2Row(x, inPlane + r0, w, ow, y, yOff + o, argmax, o, within + r0) : 0;
+                    int done = s == 2 ? ops.maxPool2x2Row(x, inPlane + r0, w, ow, y, yOff + o, argmax, o, within + r0) : 0;
                     for (int ox = done; ox < ow; ox++) {
                         int i = r0 + ox * s;
                         int j = r1 + ox * s;
@@ -1186,18 +1221,8 @@ abstract class AbstractKernels implements Kernels {
         }
     }
 
-    /**
-     * A row of 2x2, stride-2 max-pool windows, from the left, as far as the backend does it whole: the
-     * windows of output ox read x[p + 2ox], x[p + 2ox + 1] and the same a row (w) further; y[yOff + ox]
-     * and argmax[aOff + ox] = base + (offset of the chosen element from p) get exactly what the scalar
-     * loop in poolForwardPart gives. Returns how many outputs it wrote (0: none).
-     */
-    protected int maxPool2x2Row(float[] x, int p, int w, int ow, float[] y, int yOff, int[] argmax, int aOff, int base) {
-        return 0;
-    }
-
     @Override
-    public final void maxPoolBackward(PoolGeometry g, float[] dy, int dyOff, int[] argmax, float[] dx, int dxOff) {
+    public void maxPoolBackward(PoolGeometry g, float[] dy, int dyOff, int[] argmax, float[] dx, int dxOff) {
         Checks.range("pool output gradient", dy, dyOff, (long) g.batch() * g.outSize(), g);
         Checks.range("pool input gradient", dx, dxOff, (long) g.batch() * g.inSize(), g);
         runPool(false, g, dy, dyOff, dx, dxOff, argmax);
@@ -1235,14 +1260,14 @@ abstract class AbstractKernels implements Kernels {
         final MatrixSource.Im2col im2col;
         final MatrixSource.Packed packed = new MatrixSource.Packed();
         final MatrixSource.Packed packedRows = new MatrixSource.Packed();
-        final AbstractKernels.GemmTask gemmTask;
-        final AbstractKernels.ConvTask convTask;
-        final AbstractKernels.PoolTask poolTask;
-        final AbstractKernels.ElementwiseTask elementwiseTask;
-        final AbstractKernels.ParameterTask parameterTask;
+        final CpuKernels.GemmTask gemmTask;
+        final CpuKernels.ConvTask convTask;
+        final CpuKernels.PoolTask poolTask;
+        final CpuKernels.ElementwiseTask elementwiseTask;
+        final CpuKernels.ParameterTask parameterTask;
 
-        Workspace(AbstractKernels k) {
-            im2col = new MatrixSource.Im2col(k);
+        Workspace(CpuKernels k) {
+            im2col = new MatrixSource.Im2col(k.ops);
             gemmTask = k.new GemmTask();
             convTask = k.new ConvTask();
             poolTask = k.new PoolTask();
@@ -1254,8 +1279,8 @@ abstract class AbstractKernels implements Kernels {
             if (packA.length < aSize) {
                 packA = new float[aSize];
             }
-            if (packB.length < bSize + PACK_SLACK) {
-                packB = new float[bSize + PACK_SLACK];
+            if (packB.length < bSize + VectorOps.PACK_SLACK) {
+                packB = new float[bSize + VectorOps.PACK_SLACK];
             }
             if (tile.length < tileSize) {
                 tile = new float[tileSize];
