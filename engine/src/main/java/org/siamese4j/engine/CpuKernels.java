@@ -9,8 +9,6 @@ import java.util.Arrays;
  * {@link VectorOps}.
  */
 final class CpuKernels implements Kernels {
-    /** Depth of a packed block: a kc x nr B micro-panel stays in L1. */
-    static final int KC = 256;
     /** Columns for which at least this many per conv GEMM call are batched from several images. */
     private static final int MIN_CONV_COLUMNS = 512;
     /** Zero-padded image copies for the weight gradient are made this many floats at a time at most. */
@@ -26,10 +24,12 @@ final class CpuKernels implements Kernels {
     private final int mr;
     private final int nr;
     private final int mc;
-    private final int nc;
-    /** Columns of a packed B block when A has a single row block: kc x ncSmall floats fit in L2 with A. */
-    private final int ncSmall;
-    private final ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(() -> new Workspace(this));
+    private final ThreadLocal<Workspace> workspaces;
+    private final PackedGemm gemm;
+    private final ThreadLocal<ConvTask> convTasks = ThreadLocal.withInitial(ConvTask::new);
+    private final ThreadLocal<PoolTask> poolTasks = ThreadLocal.withInitial(PoolTask::new);
+    private final ThreadLocal<ElementwiseTask> elementwiseTasks = ThreadLocal.withInitial(ElementwiseTask::new);
+    private final ThreadLocal<ParameterTask> parameterTasks = ThreadLocal.withInitial(ParameterTask::new);
     /** Per-part weight-gradient partial sums; backward passes on one instance are serialised by this lock. */
     private final Object partialLock = new Object();
     private float[][] partialWeights = new float[0][];
@@ -40,9 +40,9 @@ final class CpuKernels implements Kernels {
         this.parallel = parallel;
         this.mr = ops.mr();
         this.nr = ops.nr();
-        this.mc = mr * Math.max(1, 128 / mr);
-        this.nc = nr * Math.max(1, 4096 / nr);
-        this.ncSmall = nr * Math.max(1, 512 / nr);
+        this.workspaces = ThreadLocal.withInitial(() -> new Workspace(ops));
+        this.gemm = new PackedGemm(parallel, ops, workspaces);
+        this.mc = gemm.mc;
     }
 
     @Override
@@ -65,57 +65,57 @@ final class CpuKernels implements Kernels {
 
     @Override
     public void reluForward(float[] x, int xOff, float[] y, int yOff, int n) {
-        checkElementwise("relu input", n, x, xOff);
-        checkElementwise("relu output", n, y, yOff);
+        Checks.quickElementwise("relu input", n, x, xOff);
+        Checks.quickElementwise("relu output", n, y, yOff);
         elementwise(VectorOps.RELU_FORWARD, x, xOff, null, 0, y, yOff, n);
     }
 
     @Override
     public void reluBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
-        checkElementwise("relu output", n, y, yOff);
-        checkElementwise("relu output gradient", n, dy, dyOff);
-        checkElementwise("relu input gradient", n, dx, dxOff);
+        Checks.quickElementwise("relu output", n, y, yOff);
+        Checks.quickElementwise("relu output gradient", n, dy, dyOff);
+        Checks.quickElementwise("relu input gradient", n, dx, dxOff);
         elementwise(VectorOps.RELU_BACKWARD, y, yOff, dy, dyOff, dx, dxOff, n);
     }
 
     @Override
     public void sigmoidForward(float[] x, int xOff, float[] y, int yOff, int n) {
-        checkElementwise("sigmoid input", n, x, xOff);
-        checkElementwise("sigmoid output", n, y, yOff);
+        Checks.quickElementwise("sigmoid input", n, x, xOff);
+        Checks.quickElementwise("sigmoid output", n, y, yOff);
         elementwise(VectorOps.SIGMOID_FORWARD, x, xOff, null, 0, y, yOff, n);
     }
 
     @Override
     public void sigmoidBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
-        checkElementwise("sigmoid output", n, y, yOff);
-        checkElementwise("sigmoid output gradient", n, dy, dyOff);
-        checkElementwise("sigmoid input gradient", n, dx, dxOff);
+        Checks.quickElementwise("sigmoid output", n, y, yOff);
+        Checks.quickElementwise("sigmoid output gradient", n, dy, dyOff);
+        Checks.quickElementwise("sigmoid input gradient", n, dx, dxOff);
         elementwise(VectorOps.SIGMOID_BACKWARD, y, yOff, dy, dyOff, dx, dxOff, n);
     }
 
     @Override
     public void l1JoinForward(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
-        checkElementwise("l1 join left", n, a, aOff);
-        checkElementwise("l1 join right", n, b, bOff);
-        checkElementwise("l1 join output", n, out, outOff);
+        Checks.quickElementwise("l1 join left", n, a, aOff);
+        Checks.quickElementwise("l1 join right", n, b, bOff);
+        Checks.quickElementwise("l1 join output", n, out, outOff);
         ops.l1JoinForward(a, aOff, b, bOff, out, outOff, n);
     }
 
     @Override
     public void l1JoinBackward(float[] a, int aOff, float[] b, int bOff, float[] dOut, int dOutOff,
                                float[] da, int daOff, float[] db, int dbOff, int n) {
-        checkElementwise("l1 join left", n, a, aOff);
-        checkElementwise("l1 join right", n, b, bOff);
-        checkElementwise("l1 join output gradient", n, dOut, dOutOff);
-        checkElementwise("l1 join left gradient", n, da, daOff);
-        checkElementwise("l1 join right gradient", n, db, dbOff);
+        Checks.quickElementwise("l1 join left", n, a, aOff);
+        Checks.quickElementwise("l1 join right", n, b, bOff);
+        Checks.quickElementwise("l1 join output gradient", n, dOut, dOutOff);
+        Checks.quickElementwise("l1 join left gradient", n, da, daOff);
+        Checks.quickElementwise("l1 join right gradient", n, db, dbOff);
         ops.l1JoinBackward(a, aOff, b, bOff, dOut, dOutOff, da, daOff, db, dbOff, n);
     }
 
     @Override
     public void addRowVector(float[] y, int yOff, int rows, int cols, float[] bias, int biasOff) {
-        checkMatrix("matrix", y, yOff, (long) rows * cols, rows, cols);
-        checkMatrix("row vector", bias, biasOff, cols, rows, cols);
+        Checks.quickMatrix("matrix", y, yOff, (long) rows * cols, rows, cols);
+        Checks.quickMatrix("row vector", bias, biasOff, cols, rows, cols);
         for (int r = 0; r < rows; r++) {
             ops.add(bias, biasOff, y, yOff + r * cols, cols);
         }
@@ -123,8 +123,8 @@ final class CpuKernels implements Kernels {
 
     @Override
     public void accumulateColumnSums(float[] m, int mOff, int rows, int cols, float[] sums, int sumsOff) {
-        checkMatrix("matrix", m, mOff, (long) rows * cols, rows, cols);
-        checkMatrix("column sums", sums, sumsOff, cols, rows, cols);
+        Checks.quickMatrix("matrix", m, mOff, (long) rows * cols, rows, cols);
+        Checks.quickMatrix("column sums", sums, sumsOff, cols, rows, cols);
         for (int r = 0; r < rows; r++) {
             ops.add(m, mOff + r * cols, sums, sumsOff, cols);
         }
@@ -136,7 +136,7 @@ final class CpuKernels implements Kernels {
             ops.elementwiseRange(op, a, aOff, b, bOff, c, cOff, n);
             return;
         }
-        ElementwiseTask t = workspaces.get().elementwiseTask;
+        ElementwiseTask t = elementwiseTasks.get();
         t.op = op;
         t.a = a;
         t.aOff = aOff;
@@ -186,21 +186,21 @@ final class CpuKernels implements Kernels {
 
     @Override
     public void momentumStep(float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n, float mu, float lr) {
-        checkElementwise("momentumStep w", n, w, wOff);
-        checkElementwise("momentumStep v", n, v, vOff);
-        checkElementwise("momentumStep g", n, g, gOff);
+        Checks.quickElementwise("momentumStep w", n, w, wOff);
+        Checks.quickElementwise("momentumStep v", n, v, vOff);
+        Checks.quickElementwise("momentumStep g", n, g, gOff);
         parameterPass(MOMENTUM_STEP, w, wOff, v, vOff, g, gOff, n, mu, lr);
     }
 
     @Override
     public double addWeightDecay(float[] w, int wOff, float[] g, int gOff, int n, float lambda) {
-        checkElementwise("addWeightDecay w", n, w, wOff);
-        checkElementwise("addWeightDecay g", n, g, gOff);
+        Checks.quickElementwise("addWeightDecay w", n, w, wOff);
+        Checks.quickElementwise("addWeightDecay g", n, g, gOff);
         return parameterPass(WEIGHT_DECAY, w, wOff, null, 0, g, gOff, n, lambda, 0f);
     }
 
     private double parameterPass(int op, float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n, float x, float y) {
-        ParameterTask t = workspaces.get().parameterTask;
+        ParameterTask t = parameterTasks.get();
         t.op = op;
         t.w = w;
         t.wOff = wOff;
@@ -265,235 +265,11 @@ final class CpuKernels implements Kernels {
         }
     }
 
-    // ---------------------------------------------------------------------------------------------
-    // Argument checks without allocation on the good path: Checks builds its messages eagerly, so it is
-    // called only to fail (with its usual message) once a cheap test has found a problem.
-
-    private static boolean inRange(float[] a, int off, long count) {
-        return a != null && off >= 0 && count >= 0 && off + count <= a.length;
-    }
-
-    static void checkElementwise(String what, int n, float[] a, int aOff) {
-        if (n < 0 || !inRange(a, aOff, n)) {
-            Checks.elementwise(what, n, a, aOff);
-        }
-    }
-
-    static void checkMatrix(String what, float[] a, int off, long count, int rows, int cols) {
-        if (!inRange(a, off, count)) {
-            Checks.range(what, a, off, count, rows + "x" + cols);
-        }
-    }
-
-    private static boolean gemmArgumentsValid(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff,
-                                              int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        if (m < 0 || n < 0 || k < 0) {
-            return false;
-        }
-        int aCols = transA ? m : k;
-        int aRows = transA ? k : m;
-        int bCols = transB ? k : n;
-        int bRows = transB ? n : k;
-        if (lda < Math.max(1, aCols) || ldb < Math.max(1, bCols) || ldc < Math.max(1, n)) {
-            return false;
-        }
-        return inRange(a, aOff, Checks.extent(aRows, aCols, lda))
-                && inRange(b, bOff, Checks.extent(bRows, bCols, ldb))
-                && inRange(c, cOff, Checks.extent(m, n, ldc));
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // GEMM
-
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                           float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                           float beta, float[] c, int cOff, int ldc) {
-        if (!gemmArgumentsValid(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc)) {
-            Checks.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        }
-        if (m == 0 || n == 0) {
-            return;
-        }
-        int parts = parallel.threads();
-        long work = (long) m * n * k;
-        Workspace ws = workspaces.get();
-        if (parts == 1 || work < 64L * 64 * 64) {
-            gemmSerial(ws.a.set(a, aOff, lda, transA), ws.b.set(b, bOff, ldb, transB), m, n, k, alpha, beta, c, cOff, ldc, ws);
-            return;
-        }
-        GemmTask t = ws.gemmTask;
-        t.transA = transA;
-        t.transB = transB;
-        t.m = m;
-        t.n = n;
-        t.k = k;
-        t.alpha = alpha;
-        t.beta = beta;
-        t.a = a;
-        t.aOff = aOff;
-        t.lda = lda;
-        t.b = b;
-        t.bOff = bOff;
-        t.ldb = ldb;
-        t.c = c;
-        t.cOff = cOff;
-        t.ldc = ldc;
-        // split C into column stripes (or row stripes when it is narrow); every element of C is computed
-        // the same way whatever the split, so results do not depend on the thread count
-        t.byColumns = n >= parts * nr * 2 || n >= m;
-        try {
-            parallel.run(t);
-        } finally {
-            t.a = null;
-            t.b = null;
-            t.c = null;
-        }
-    }
-
-    /** One part of a parallel GEMM; reused by its calling thread, so a call allocates nothing. */
-    private final class GemmTask implements Parallel.Body {
-        boolean transA;
-        boolean transB;
-        boolean byColumns;
-        int m;
-        int n;
-        int k;
-        float alpha;
-        float beta;
-        float[] a;
-        int aOff;
-        int lda;
-        float[] b;
-        int bOff;
-        int ldb;
-        float[] c;
-        int cOff;
-        int ldc;
-
-        @Override
-        public void run(int part, int count) {
-            int unit = byColumns ? nr : mr;
-            int extent = byColumns ? n : m;
-            int units = (extent + unit - 1) / unit;
-            int u0 = Parallel.rangeStart(units, part, count);
-            int u1 = Parallel.rangeStart(units, part + 1, count);
-            int from = u0 * unit;
-            int to = Math.min(extent, u1 * unit);
-            if (from >= to) {
-                return;
-            }
-            Workspace ws = workspaces.get();
-            MatrixSource.Dense sa = ws.a.set(a, aOff, lda, transA);
-            MatrixSource.Dense sb = ws.b.set(b, bOff, ldb, transB);
-            if (byColumns) {
-                int bShift = transB ? from * ldb : from;
-                sb.set(b, bOff + bShift, ldb, transB);
-                gemmSerial(sa, sb, m, to - from, k, alpha, beta, c, cOff + from, ldc, ws);
-            } else {
-                int aShift = transA ? from : from * lda;
-                sa.set(a, aOff + aShift, lda, transA);
-                gemmSerial(sa, sb, to - from, n, k, alpha, beta, c, cOff + from * ldc, ldc, ws);
-            }
-        }
-    }
-
-    /** Packs {@code a} (m x k) whole for {@link #gemmSerial}, into the workspace. */
-    final MatrixSource.Packed prepack(MatrixSource a, int m, int k, Workspace ws) {
-        ws.ensurePacking(mc * KC, KC * nc, mr * nr);
-        return ws.packed.pack(a, m, k, mc, mr, KC, ws.packA);
-    }
-
-    /** C = alpha * A * B + beta * C on the calling thread. A may be {@link MatrixSource.Packed} (then alpha is 1). */
-    final void gemmSerial(MatrixSource a, MatrixSource b, int m, int n, int k, float alpha, float beta,
-                          float[] c, int cOff, int ldc, Workspace ws) {
-        if (k == 0) {
-            scaleMatrix(c, cOff, ldc, m, n, beta);
-            return;
-        }
-        if (beta != 0f && beta != 1f) {
-            scaleMatrix(c, cOff, ldc, m, n, beta);
-            beta = 1f;
-        }
-        MatrixSource.Packed pre = a instanceof MatrixSource.Packed ? (MatrixSource.Packed) a : null;
-        if (pre != null && (alpha != 1f || pre.rows != m || pre.depth != k)) {
-            throw new IllegalStateException("pre-packed A of " + pre.rows + "x" + pre.depth + " used for " + m + "x" + k);
-        }
-        boolean overwriteFirst = beta == 0f;
-        ws.ensurePacking(mc * KC, KC * nc, mr * nr);
-        float[] packB = ws.packB;
-        // with a single row block, each packed B block is used once, right away: keep it L2-sized
-        int ncb = m <= mc ? ncSmall : nc;
-        for (int jc = 0; jc < n; jc += ncb) {
-            int ncur = Math.min(ncb, n - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                b.packB(pc, kc, jc, ncur, nr, packB);
-                boolean overwrite = overwriteFirst && pc == 0;
-                for (int ic = 0; ic < m; ic += mc) {
-                    int mcur = Math.min(mc, m - ic);
-                    float[] ap;
-                    int apOff;
-                    if (pre != null) {
-                        ap = pre.data;
-                        apOff = pre.offset(ic, pc, kc);
-                    } else {
-                        ap = ws.packA;
-                        apOff = 0;
-                        a.packA(ic, mcur, pc, kc, mr, ap);
-                        if (alpha != 1f) {
-                            scale(ap, ((mcur + mr - 1) / mr) * mr * kc, alpha);
-                        }
-                    }
-                    for (int jr = 0; jr < ncur; jr += nr) {
-                        int nlive = Math.min(nr, ncur - jr);
-                        for (int ir = 0; ir < mcur; ir += mr) {
-                            int mlive = Math.min(mr, mcur - ir);
-                            int cAt = cOff + (ic + ir) * ldc + jc + jr;
-                            if (mlive == mr && nlive == nr) {
-                                ops.microKernel(kc, ap, apOff + ir * kc, packB, jr * kc, c, cAt, ldc, overwrite);
-                            } else {
-                                ops.microKernel(kc, ap, apOff + ir * kc, packB, jr * kc, ws.tile, 0, nr, true);
-                                storeEdge(ws.tile, mlive, nlive, c, cAt, ldc, overwrite);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    private void storeEdge(float[] tile, int rows, int cols, float[] c, int cOff, int ldc, boolean overwrite) {
-        for (int r = 0; r < rows; r++) {
-            int d = cOff + r * ldc;
-            int s = r * nr;
-            if (overwrite) {
-                System.arraycopy(tile, s, c, d, cols);
-            } else {
-                for (int j = 0; j < cols; j++) {
-                    c[d + j] += tile[s + j];
-                }
-            }
-        }
-    }
-
-    private static void scale(float[] x, int n, float factor) {
-        for (int i = 0; i < n; i++) {
-            x[i] *= factor;
-        }
-    }
-
-    private static void scaleMatrix(float[] c, int off, int ldc, int m, int n, float beta) {
-        for (int i = 0; i < m; i++) {
-            int row = off + i * ldc;
-            if (beta == 0f) {
-                Arrays.fill(c, row, row + n, 0f);
-            } else {
-                for (int j = 0; j < n; j++) {
-                    c[row + j] *= beta;
-                }
-            }
-        }
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        gemm.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -584,7 +360,7 @@ final class CpuKernels implements Kernels {
             Checks.range("conv bias", bias, biasOff, g.outChannels(), g);
         }
         Checks.range("conv output", y, yOff, (long) g.batch() * g.outSize(), g);
-        ConvTask t = workspaces.get().convTask;
+        ConvTask t = convTasks.get();
         t.pass = ConvTask.FORWARD;
         t.g = g;
         t.x = x;
@@ -620,7 +396,7 @@ final class CpuKernels implements Kernels {
         int pw = g.inWidth() + 2 * pad;
         int paddedSize = g.inChannels() * ph * pw;
         // the weights are the A operand of every image's GEMM: pack them once
-        MatrixSource.Packed weights = prepack(ws.a.set(w, wOff, patch, false), outC, patch, ws);
+        MatrixSource.Packed weights = gemm.prepack(ws.a.set(w, wOff, patch, false), outC, patch, ws);
         int group = imagesPerGemm(pixels, i1 - i0);
         for (int img = i0; img < i1; img += group) {
             int n = Math.min(group, i1 - img);
@@ -635,13 +411,13 @@ final class CpuKernels implements Kernels {
             }
             if (n == 1) {
                 int out = yOff + img * g.outSize();
-                gemmSerial(weights, cols2, outC, pixels, patch, 1f, 0f, y, out, pixels, ws);
+                gemm.gemmSerial(weights, cols2, outC, pixels, patch, 1f, 0f, y, out, pixels, ws);
                 for (int c = 0; c < outC; c++) {
                     ops.biasActivate(y, out + c * pixels, pixels, bias == null ? 0f : bias[biasOff + c], relu);
                 }
             } else {
                 float[] tmp = ws.ensureTmp(outC * cols);
-                gemmSerial(weights, cols2, outC, cols, patch, 1f, 0f, tmp, 0, cols, ws);
+                gemm.gemmSerial(weights, cols2, outC, cols, patch, 1f, 0f, tmp, 0, cols, ws);
                 for (int c = 0; c < outC; c++) {
                     for (int i = 0; i < n; i++) {
                         int out = yOff + (img + i) * g.outSize() + c * pixels;
@@ -658,7 +434,7 @@ final class CpuKernels implements Kernels {
         Checks.range("conv output gradient", dy, dyOff, (long) g.batch() * g.outSize(), g);
         Checks.range("conv weights", w, wOff, g.weightSize(), g);
         Checks.range("conv input gradient", dx, dxOff, (long) g.batch() * g.inSize(), g);
-        ConvTask t = workspaces.get().convTask;
+        ConvTask t = convTasks.get();
         t.pass = ConvTask.BACKWARD_INPUT;
         t.g = g;
         t.x = dy;
@@ -717,7 +493,7 @@ final class CpuKernels implements Kernels {
                 }
             }
         }
-        MatrixSource.Packed weights = prepack(ws.a.set(wf, 0, depth, false), inC, depth, ws);
+        MatrixSource.Packed weights = gemm.prepack(ws.a.set(wf, 0, depth, false), inC, depth, ws);
         int paddedSize = outC * ph * pw;
         boolean padded = padY > 0 || padX > 0;
         int group = imagesPerGemm(pixels, i1 - i0);
@@ -733,10 +509,10 @@ final class CpuKernels implements Kernels {
                 src = ws.im2col.set(dy, dyOff + img * g.outSize(), outC, oh, ow, kh, kw, 1, 0, false);
             }
             if (n == 1) {
-                gemmSerial(weights, src, inC, pixels, depth, 1f, 0f, dx, dxOff + img * g.inSize(), pixels, ws);
+                gemm.gemmSerial(weights, src, inC, pixels, depth, 1f, 0f, dx, dxOff + img * g.inSize(), pixels, ws);
             } else {
                 float[] tmp = ws.ensureTmp(inC * cols);
-                gemmSerial(weights, src, inC, cols, depth, 1f, 0f, tmp, 0, cols, ws);
+                gemm.gemmSerial(weights, src, inC, cols, depth, 1f, 0f, tmp, 0, cols, ws);
                 for (int c = 0; c < inC; c++) {
                     for (int i = 0; i < n; i++) {
                         System.arraycopy(tmp, c * cols + i * pixels, dx, dxOff + (img + i) * g.inSize() + c * pixels, pixels);
@@ -757,7 +533,7 @@ final class CpuKernels implements Kernels {
         int outC = g.outChannels();
         int dxBase = dxOff + i0 * g.inSize();
         Arrays.fill(dx, dxBase, dxOff + i1 * g.inSize(), 0f);
-        MatrixSource.Packed wt = prepack(ws.a.set(w, wOff, patch, true), patch, outC, ws);
+        MatrixSource.Packed wt = gemm.prepack(ws.a.set(w, wOff, patch, true), patch, outC, ws);
         int block = COL2IM_COLUMNS;
         int perBlock = Math.max(1, block / pixels);
         float[] dcol = ws.ensureTmp(mc * Math.max(block, perBlock * pixels));
@@ -784,7 +560,7 @@ final class CpuKernels implements Kernels {
                               int nb, int j0, float[] dcol, float[] dx, int dxBase, Workspace ws) {
         for (int q0 = 0; q0 < patch; q0 += mc) {
             int rows = Math.min(mc, patch - q0);
-            gemmSerial(ws.packedRows.view(wt, q0, rows), dys.from(j0), rows, nb, outC, 1f, 0f, dcol, 0, nb, ws);
+            gemm.gemmSerial(ws.packedRows.view(wt, q0, rows), dys.from(j0), rows, nb, outC, 1f, 0f, dcol, 0, nb, ws);
             col2imBlock(g, dcol, q0, rows, nb, j0, dx, dxBase, ws);
         }
     }
@@ -872,7 +648,7 @@ final class CpuKernels implements Kernels {
         synchronized (partialLock) {
             int parts = parallel.threads();
             ensurePartials(parts, g.weightSize(), outC);
-            ConvTask t = workspaces.get().convTask;
+            ConvTask t = convTasks.get();
             t.pass = ConvTask.BACKWARD_PARAMS;
             t.g = g;
             t.x = x;
@@ -934,13 +710,13 @@ final class CpuKernels implements Kernels {
                 MatrixSource.Batched dys = ws.batched.set(dy, dyOff + img * g.outSize(), g.outSize(), pixels);
                 MatrixSource.Im2col colsT = ws.im2col.set(buf, 0, g.inChannels(), ph, pw, g.kernelHeight(), g.kernelWidth(),
                         1, 0, true);
-                gemmSerial(dys, colsT, outC, patch, n * pixels, 1f, 1f, wTarget, wAt, patch, ws);
+                gemm.gemmSerial(dys, colsT, outC, patch, n * pixels, 1f, 1f, wTarget, wAt, patch, ws);
             }
         } else {
             // dW (outC x patch) += dY (outC x (images*pixels)) * im2col^T ((images*pixels) x patch)
             MatrixSource.Batched dys = ws.batched.set(dy, dyOff + i0 * g.outSize(), g.outSize(), pixels);
             MatrixSource.Im2col colsT = ws.im2col.set(x, xOff + i0 * g.inSize(), g, true);
-            gemmSerial(dys, colsT, outC, patch, (i1 - i0) * pixels, 1f, 1f, wTarget, wAt, patch, ws);
+            gemm.gemmSerial(dys, colsT, outC, patch, (i1 - i0) * pixels, 1f, 1f, wTarget, wAt, patch, ws);
         }
         for (int img = i0; img < i1 && bTarget != null; img++) {
             int base = dyOff + img * g.outSize();
@@ -1128,7 +904,7 @@ final class CpuKernels implements Kernels {
     }
 
     private void runPool(boolean forward, PoolGeometry g, float[] x, int xOff, float[] y, int yOff, int[] argmax) {
-        PoolTask t = workspaces.get().poolTask;
+        PoolTask t = poolTasks.get();
         t.forward = forward;
         t.g = g;
         t.x = x;
@@ -1241,111 +1017,6 @@ final class CpuKernels implements Kernels {
             for (int i = 0; i < outSize; i++) {
                 dx[in + argmax[out + i]] += dy[dyOff + out + i];
             }
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------
-
-    /** Per-thread scratch: packing buffers, a tile for ragged edges, conv staging buffers, reusable tasks. */
-    static final class Workspace {
-        float[] packA = new float[0];
-        float[] packB = new float[0];
-        float[] tile = new float[0];
-        float[] tmp = new float[0];
-        float[] padded = new float[0];
-        float[] flipped = new float[0];
-        final MatrixSource.Dense a = new MatrixSource.Dense();
-        final MatrixSource.Dense b = new MatrixSource.Dense();
-        final MatrixSource.Batched batched = new MatrixSource.Batched();
-        final MatrixSource.Im2col im2col;
-        final MatrixSource.Packed packed = new MatrixSource.Packed();
-        final MatrixSource.Packed packedRows = new MatrixSource.Packed();
-        final CpuKernels.GemmTask gemmTask;
-        final CpuKernels.ConvTask convTask;
-        final CpuKernels.PoolTask poolTask;
-        final CpuKernels.ElementwiseTask elementwiseTask;
-        final CpuKernels.ParameterTask parameterTask;
-
-        Workspace(CpuKernels k) {
-            im2col = new MatrixSource.Im2col(k.ops);
-            gemmTask = k.new GemmTask();
-            convTask = k.new ConvTask();
-            poolTask = k.new PoolTask();
-            elementwiseTask = k.new ElementwiseTask();
-            parameterTask = k.new ParameterTask();
-        }
-
-        void ensurePacking(int aSize, int bSize, int tileSize) {
-            if (packA.length < aSize) {
-                packA = new float[aSize];
-            }
-            if (packB.length < bSize + VectorOps.PACK_SLACK) {
-                packB = new float[bSize + VectorOps.PACK_SLACK];
-            }
-            if (tile.length < tileSize) {
-                tile = new float[tileSize];
-            }
-        }
-
-        float[] ensureTmp(int size) {
-            if (tmp.length < size) {
-                tmp = new float[size];
-            }
-            return tmp;
-        }
-
-        float[] ensurePadded(int size) {
-            if (padded.length < size) {
-                padded = new float[size];
-            }
-            return padded;
-        }
-
-        int[] segCol = new int[0];
-        int[] segBase = new int[0];
-        int[] segOy = new int[0];
-        int[] segOx = new int[0];
-        float[] shiftAcc = new float[0];
-
-        int[] ensureSegments(int n) {
-            if (segCol.length < n) {
-                segCol = new int[n];
-                segBase = new int[n];
-                segOy = new int[n];
-                segOx = new int[n];
-            }
-            return segCol;
-        }
-
-        float[] shiftX = new float[0];
-        float[] shiftDy = new float[0];
-
-        float[] ensureShiftAcc(int size) {
-            if (shiftAcc.length < size) {
-                shiftAcc = new float[size];
-            }
-            return shiftAcc;
-        }
-
-        float[] ensureShiftX(int size) {
-            if (shiftX.length < size) {
-                shiftX = new float[size];
-            }
-            return shiftX;
-        }
-
-        float[] ensureShiftDy(int size) {
-            if (shiftDy.length < size) {
-                shiftDy = new float[size];
-            }
-            return shiftDy;
-        }
-
-        float[] ensureFlipped(int size) {
-            if (flipped.length < size) {
-                flipped = new float[size];
-            }
-            return flipped;
         }
     }
 }
