@@ -69,14 +69,14 @@ interface VectorOps {
     /** v = mu v - lr g; w += v on one range, on the calling thread. */
     void momentumStepRange(float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n, float mu, float lr);
 
-    /** g += lambda w on one range of at most {@link CpuKernels#PARAM_BLOCK} elements; returns the sum of w^2 over it. */
+    /** g += lambda w on one range of at most {@link ParameterPasses#PARAM_BLOCK} elements; returns the sum of w^2 over it. */
     double weightDecayBlock(float[] w, int wOff, float[] g, int gOff, int n, float lambda);
 
     /**
      * A row of 2x2, stride-2 max-pool windows, from the left, as far as the backend does it whole: the
      * windows of output ox read x[p + 2ox], x[p + 2ox + 1] and the same a row (w) further; y[yOff + ox]
      * and argmax[aOff + ox] = base + (offset of the chosen element from p) get exactly what the scalar
-     * loop in {@link CpuKernels} gives. Returns how many outputs it wrote (0: none).
+     * loop in {@link MaxPooling} gives. Returns how many outputs it wrote (0: none).
      */
     int maxPool2x2Row(float[] x, int p, int w, int ow, float[] y, int yOff, int[] argmax, int aOff, int base);
 }
