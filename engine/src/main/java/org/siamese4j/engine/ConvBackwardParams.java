@@ -8,7 +8,7 @@ import java.util.Arrays;
  * and the copies are added in part order at the end, so results do not depend on who ran which part. The
  * weight gradient by one of two strategies: a "shift GEMM" per kernel tap on channel-interleaved copies
  * (stride 1, channels enough, few junk columns), else dW (outC x patch) += dY (outC x images*pixels) times
- * im2col(x)^T, from zero-padded copies when the stride is 1.
+ * im2col(x)^T, from zero-padded copies for padding at stride 1.
  */
 final class ConvBackwardParams {
     /** Zero-padded image copies for the weight gradient are made this many floats at a time at most. */

@@ -2,9 +2,10 @@ package org.siamese4j.engine;
 
 /**
  * y = conv(x, w) + bias, then ReLU when asked: per thread a run of images, each group of them one implicit
- * GEMM y (outC x images*pixels) = W (outC x patch) * im2col(x) (patch x images*pixels). The weights are packed
- * once per call as the A operand; the im2col matrix is the B operand, packed straight from the images (from a
- * zero-padded copy when the stride is 1, so that its rows are contiguous runs) and never stored whole.
+ * GEMM y (outC x images*pixels) = W (outC x patch) * im2col(x) (patch x images*pixels). The weights, the A
+ * operand of all of them, are packed once per thread; the im2col matrix is the B operand, packed straight from
+ * the images (from zero-padded copies for padding at stride 1, so that its rows are contiguous runs) and never
+ * stored whole.
  */
 final class ConvForward {
     private final Parallel parallel;
