@@ -90,7 +90,7 @@ public final class Backend {
         Parallel pool = pool(threads);
         if ("scalar".equals(name)) {
             reportFallbackOnce();
-            return new ScalarKernels(pool);
+            return new CpuKernels(pool, new ScalarOps());
         }
         if (!"simd".equals(name)) {
             throw new IllegalArgumentException("unknown backend " + name);
@@ -101,8 +101,8 @@ public final class Backend {
         }
         try {
             // by name, so that the Vector API classes are only linked once the module is known to be there
-            Class<?> simd = Class.forName("org.siamese4j.engine.SimdKernels");
-            return (Kernels) simd.getConstructor(Parallel.class).newInstance(pool);
+            Class<?> simd = Class.forName("org.siamese4j.engine.SimdOps");
+            return new CpuKernels(pool, (VectorOps) simd.getConstructor().newInstance());
         } catch (ReflectiveOperationException | LinkageError e) {
             throw new IllegalStateException("cannot load the SIMD kernels: " + e, e);
         }

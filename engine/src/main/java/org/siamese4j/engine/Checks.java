@@ -41,6 +41,25 @@ final class Checks {
         range("C", c, cOff, extent(m, n, ldc), shape);
     }
 
+    // Checks without allocation on the good path: the ones above build their messages eagerly, so the
+    // kernels call them only to fail (with their usual message) once a cheap test has found a problem.
+
+    static boolean inRange(float[] a, int off, long count) {
+        return a != null && off >= 0 && count >= 0 && off + count <= a.length;
+    }
+
+    static void quickElementwise(String what, int n, float[] a, int aOff) {
+        if (n < 0 || !inRange(a, aOff, n)) {
+            elementwise(what, n, a, aOff);
+        }
+    }
+
+    static void quickMatrix(String what, float[] a, int off, long count, int rows, int cols) {
+        if (!inRange(a, off, count)) {
+            range(what, a, off, count, rows + "x" + cols);
+        }
+    }
+
     /** Floats a rows x cols matrix with row stride ld spans; none when it is empty. */
     static long extent(int rows, int cols, int ld) {
         return rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;

@@ -273,10 +273,10 @@ abstract class MatrixSource {
      * column j = (image, oy, ox) of the output. Zero padding reads as 0. With {@code transposed}, rows and
      * columns swap (used for the weight gradient). Without padding and with stride 1, a row of a packed
      * panel is a few contiguous runs of the image, which the kernels copy a vector at a time
-     * ({@link AbstractKernels#packRuns}); other shapes are gathered element by element.
+     * ({@link VectorOps#packRuns}); other shapes are gathered element by element.
      */
     static final class Im2col extends MatrixSource {
-        private final AbstractKernels kernels;
+        private final VectorOps ops;
         private float[] x;
         private int off;
         private int channels;
@@ -307,8 +307,8 @@ abstract class MatrixSource {
         private int tapFrom = -1;
         private int tapCount;
 
-        Im2col(AbstractKernels kernels) {
-            this.kernels = kernels;
+        Im2col(VectorOps ops) {
+            this.ops = ops;
         }
 
         /** x + off points at the first image of the run. */
@@ -464,7 +464,7 @@ abstract class MatrixSource {
                     runLen[runs] = c - start;
                     runs++;
                 }
-                kernels.packRuns(x, rowBase, rows, runSrc, runDst, runLen, runs, dst, jr * rows, nr, live, opSrc, opDst);
+                ops.packRuns(x, rowBase, rows, runSrc, runDst, runLen, runs, dst, jr * rows, nr, live, opSrc, opDst);
             }
         }
 

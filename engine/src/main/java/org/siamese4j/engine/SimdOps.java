@@ -7,18 +7,18 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Kernels on the Vector API. Loaded only by reflection after {@link Backend} has found the
- * jdk.incubator.vector module, because touching FloatVector without it throws NoClassDefFoundError.
+ * The backend hooks on the Vector API. Loaded only by reflection after {@link Backend} has found the
+ * jdk.incubator.vector module, because touching FloatVector without it throws NoClassDefFoundError; so
+ * no class that the scalar path loads may name this one.
  * Loops use loopBound with a scalar tail (masked loads are slow on JDK 17) and reduce once at the end.
  */
-public final class SimdKernels extends AbstractKernels {
+final class SimdOps implements VectorOps {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final int MR = 8;
     private static final int NR = 2 * L;
 
-    public SimdKernels(Parallel parallel) {
-        super(parallel, MR, NR);
+    public SimdOps() {
     }
 
     @Override
@@ -31,10 +31,20 @@ public final class SimdKernels extends AbstractKernels {
         return L;
     }
 
+    @Override
+    public int mr() {
+        return MR;
+    }
+
+    @Override
+    public int nr() {
+        return NR;
+    }
+
     /** 8 rows x 2 vectors of C in 16 accumulators; per step: 2 vector loads, 8 broadcasts, 16 FMAs. */
     @Override
-    protected void microKernel(int kc, float[] ap, int aOff, float[] bp, int bOff,
-                               float[] c, int cOff, int ldc, boolean overwrite) {
+    public void microKernel(int kc, float[] ap, int aOff, float[] bp, int bOff,
+                            float[] c, int cOff, int ldc, boolean overwrite) {
         // accumulating starts from C, so there is one store path: with a second (load, add, store) path C2
         // sometimes stopped inlining the vector calls here and fell back to the allocating Java code
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
@@ -110,8 +120,8 @@ public final class SimdKernels extends AbstractKernels {
     }
 
     @Override
-    protected void packRuns(float[] x, int[] rowBase, int rows, int[] runSrc, int[] runDst, int[] runLen,
-                            int runs, float[] dst, int d, int nr, int live, int[] opSrc, int[] opDst) {
+    public void packRuns(float[] x, int[] rowBase, int rows, int[] runSrc, int[] runDst, int[] runLen,
+                         int runs, float[] dst, int d, int nr, int live, int[] opSrc, int[] opDst) {
         // the runs become a fixed list of whole-vector copies, the same for every row (so the loops are
         // predictable); a copy may run past its run, into columns that a later copy, row or the zeroing
         // overwrites
@@ -185,7 +195,7 @@ public final class SimdKernels extends AbstractKernels {
     }
 
     @Override
-    protected void elementwiseRange(int op, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int n) {
+    public void elementwiseRange(int op, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int n) {
         switch (op) {
             case RELU_FORWARD:
                 reluForwardRange(a, aOff, c, cOff, n);
@@ -214,7 +224,7 @@ public final class SimdKernels extends AbstractKernels {
     private static final VectorMask<Float> HIGH = VectorMask.fromLong(S, ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
 
     @Override
-    protected int maxPool2x2Row(float[] x, int p, int w, int ow, float[] y, int yOff, int[] argmax, int aOff, int base) {
+    public int maxPool2x2Row(float[] x, int p, int w, int ow, float[] y, int yOff, int[] argmax, int aOff, int base) {
         int n = L >= 2 ? ow / L * L : 0;
         // the offset of the chosen element (0, 1, w or w + 1) travels as the bits of a float through the
         // blends (which only select bits) and is stored as an int; the lane's position is added after the
@@ -254,7 +264,7 @@ public final class SimdKernels extends AbstractKernels {
     }
 
     @Override
-    protected void momentumStepRange(float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n, float mu, float lr) {
+    public void momentumStepRange(float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n, float mu, float lr) {
         FloatVector muV = FloatVector.broadcast(S, mu);
         FloatVector minusLr = FloatVector.broadcast(S, -lr);
         int i = 0;
@@ -272,7 +282,7 @@ public final class SimdKernels extends AbstractKernels {
     }
 
     @Override
-    protected double weightDecayBlock(float[] w, int wOff, float[] g, int gOff, int n, float lambda) {
+    public double weightDecayBlock(float[] w, int wOff, float[] g, int gOff, int n, float lambda) {
         FloatVector lambdaV = FloatVector.broadcast(S, lambda);
         FloatVector sq = FloatVector.zero(S);
         int i = 0;
@@ -292,7 +302,7 @@ public final class SimdKernels extends AbstractKernels {
     }
 
     @Override
-    protected void biasActivate(float[] y, int off, int n, float bias, boolean relu) {
+    public void biasActivate(float[] y, int off, int n, float bias, boolean relu) {
         FloatVector bv = FloatVector.broadcast(S, bias);
         FloatVector zero = FloatVector.zero(S);
         int i = 0;
@@ -311,7 +321,7 @@ public final class SimdKernels extends AbstractKernels {
     }
 
     @Override
-    protected float sum(float[] x, int off, int n) {
+    public float sum(float[] x, int off, int n) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         int bound = S.loopBound(n);
@@ -326,7 +336,7 @@ public final class SimdKernels extends AbstractKernels {
     }
 
     @Override
-    protected void add(float[] x, int xOff, float[] y, int yOff, int n) {
+    public void add(float[] x, int xOff, float[] y, int yOff, int n) {
         int i = 0;
         int bound = S.loopBound(n);
         for (; i < bound; i += L) {
@@ -335,13 +345,6 @@ public final class SimdKernels extends AbstractKernels {
         for (; i < n; i++) {
             y[yOff + i] += x[xOff + i];
         }
-    }
-
-    @Override
-    public void reluForward(float[] x, int xOff, float[] y, int yOff, int n) {
-        checkElementwise("relu input", n, x, xOff);
-        checkElementwise("relu output", n, y, yOff);
-        elementwise(RELU_FORWARD, x, xOff, null, 0, y, yOff, n);
     }
 
     private void reluForwardRange(float[] x, int xOff, float[] y, int yOff, int n) {
@@ -357,14 +360,6 @@ public final class SimdKernels extends AbstractKernels {
         }
     }
 
-    @Override
-    public void reluBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
-        checkElementwise("relu output", n, y, yOff);
-        checkElementwise("relu output gradient", n, dy, dyOff);
-        checkElementwise("relu input gradient", n, dx, dxOff);
-        elementwise(RELU_BACKWARD, y, yOff, dy, dyOff, dx, dxOff, n);
-    }
-
     private void reluBackwardRange(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
         FloatVector zero = FloatVector.zero(S);
         int i = 0;
@@ -378,13 +373,6 @@ public final class SimdKernels extends AbstractKernels {
         }
     }
 
-    @Override
-    public void sigmoidForward(float[] x, int xOff, float[] y, int yOff, int n) {
-        checkElementwise("sigmoid input", n, x, xOff);
-        checkElementwise("sigmoid output", n, y, yOff);
-        elementwise(SIGMOID_FORWARD, x, xOff, null, 0, y, yOff, n);
-    }
-
     private void sigmoidForwardRange(float[] x, int xOff, float[] y, int yOff, int n) {
         FloatVector one = FloatVector.broadcast(S, 1f);
         int i = 0;
@@ -396,14 +384,6 @@ public final class SimdKernels extends AbstractKernels {
         for (; i < n; i++) {
             y[yOff + i] = (float) (1.0 / (1.0 + Math.exp(-x[xOff + i])));
         }
-    }
-
-    @Override
-    public void sigmoidBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
-        checkElementwise("sigmoid output", n, y, yOff);
-        checkElementwise("sigmoid output gradient", n, dy, dyOff);
-        checkElementwise("sigmoid input gradient", n, dx, dxOff);
-        elementwise(SIGMOID_BACKWARD, y, yOff, dy, dyOff, dx, dxOff, n);
     }
 
     private void sigmoidBackwardRange(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
@@ -422,9 +402,6 @@ public final class SimdKernels extends AbstractKernels {
 
     @Override
     public void l1JoinForward(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
-        checkElementwise("l1 join left", n, a, aOff);
-        checkElementwise("l1 join right", n, b, bOff);
-        checkElementwise("l1 join output", n, out, outOff);
         int i = 0;
         int bound = S.loopBound(n);
         for (; i < bound; i += L) {
@@ -438,11 +415,6 @@ public final class SimdKernels extends AbstractKernels {
     @Override
     public void l1JoinBackward(float[] a, int aOff, float[] b, int bOff, float[] dOut, int dOutOff,
                                float[] da, int daOff, float[] db, int dbOff, int n) {
-        checkElementwise("l1 join left", n, a, aOff);
-        checkElementwise("l1 join right", n, b, bOff);
-        checkElementwise("l1 join output gradient", n, dOut, dOutOff);
-        checkElementwise("l1 join left gradient", n, da, daOff);
-        checkElementwise("l1 join right gradient", n, db, dbOff);
         FloatVector zero = FloatVector.zero(S);
         int i = 0;
         int bound = S.loopBound(n);
@@ -459,24 +431,6 @@ public final class SimdKernels extends AbstractKernels {
             float g = d > 0f ? dOut[dOutOff + i] : (d < 0f ? -dOut[dOutOff + i] : 0f);
             da[daOff + i] = g;
             db[dbOff + i] = -g;
-        }
-    }
-
-    @Override
-    public void addRowVector(float[] y, int yOff, int rows, int cols, float[] bias, int biasOff) {
-        checkMatrix("matrix", y, yOff, (long) rows * cols, rows, cols);
-        checkMatrix("row vector", bias, biasOff, cols, rows, cols);
-        for (int r = 0; r < rows; r++) {
-            add(bias, biasOff, y, yOff + r * cols, cols);
-        }
-    }
-
-    @Override
-    public void accumulateColumnSums(float[] m, int mOff, int rows, int cols, float[] sums, int sumsOff) {
-        checkMatrix("matrix", m, mOff, (long) rows * cols, rows, cols);
-        checkMatrix("column sums", sums, sumsOff, cols, rows, cols);
-        for (int r = 0; r < rows; r++) {
-            add(m, mOff + r * cols, sums, sumsOff, cols);
         }
     }
 }

@@ -1,13 +1,9 @@
 package org.siamese4j.engine;
 
-/** Plain-Java kernels: the fallback when jdk.incubator.vector is absent, and the reference for the SIMD ones. */
-public final class ScalarKernels extends AbstractKernels {
+/** The backend hooks in plain Java: the fallback when jdk.incubator.vector is absent, and the reference for the SIMD ones. */
+final class ScalarOps implements VectorOps {
     private static final int MR = 4;
     private static final int NR = 16;
-
-    public ScalarKernels(Parallel parallel) {
-        super(parallel, MR, NR);
-    }
 
     @Override
     public String name() {
@@ -20,8 +16,18 @@ public final class ScalarKernels extends AbstractKernels {
     }
 
     @Override
-    protected void microKernel(int kc, float[] ap, int aOff, float[] bp, int bOff,
-                               float[] c, int cOff, int ldc, boolean overwrite) {
+    public int mr() {
+        return MR;
+    }
+
+    @Override
+    public int nr() {
+        return NR;
+    }
+
+    @Override
+    public void microKernel(int kc, float[] ap, int aOff, float[] bp, int bOff,
+                            float[] c, int cOff, int ldc, boolean overwrite) {
         // accumulate straight into the rows of C (no scratch to allocate); C2 vectorises the j loops
         if (overwrite) {
             for (int r = 0; r < MR; r++) {
@@ -42,8 +48,8 @@ public final class ScalarKernels extends AbstractKernels {
     }
 
     @Override
-    protected void packRuns(float[] x, int[] rowBase, int rows, int[] runSrc, int[] runDst, int[] runLen,
-                            int runs, float[] dst, int d, int nr, int live, int[] opSrc, int[] opDst) {
+    public void packRuns(float[] x, int[] rowBase, int rows, int[] runSrc, int[] runDst, int[] runLen,
+                         int runs, float[] dst, int d, int nr, int live, int[] opSrc, int[] opDst) {
         for (int p = 0; p < rows; p++) {
             int rb = rowBase[p];
             int row = d + p * nr;
@@ -57,7 +63,7 @@ public final class ScalarKernels extends AbstractKernels {
     }
 
     @Override
-    protected void elementwiseRange(int op, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int n) {
+    public void elementwiseRange(int op, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int n) {
         switch (op) {
             case RELU_FORWARD:
                 reluForwardRange(a, aOff, c, cOff, n);
@@ -77,7 +83,7 @@ public final class ScalarKernels extends AbstractKernels {
     }
 
     @Override
-    protected void momentumStepRange(float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n, float mu, float lr) {
+    public void momentumStepRange(float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n, float mu, float lr) {
         for (int i = 0; i < n; i++) {
             float vi = mu * v[vOff + i] - lr * g[gOff + i];
             v[vOff + i] = vi;
@@ -86,7 +92,7 @@ public final class ScalarKernels extends AbstractKernels {
     }
 
     @Override
-    protected double weightDecayBlock(float[] w, int wOff, float[] g, int gOff, int n, float lambda) {
+    public double weightDecayBlock(float[] w, int wOff, float[] g, int gOff, int n, float lambda) {
         float sq = 0f;
         for (int i = 0; i < n; i++) {
             float x = w[wOff + i];
@@ -97,7 +103,7 @@ public final class ScalarKernels extends AbstractKernels {
     }
 
     @Override
-    protected void biasActivate(float[] y, int off, int n, float bias, boolean relu) {
+    public void biasActivate(float[] y, int off, int n, float bias, boolean relu) {
         for (int i = off; i < off + n; i++) {
             float v = y[i] + bias;
             y[i] = relu ? (v > 0f ? v : 0f) : v;
@@ -105,7 +111,7 @@ public final class ScalarKernels extends AbstractKernels {
     }
 
     @Override
-    protected float sum(float[] x, int off, int n) {
+    public float sum(float[] x, int off, int n) {
         float s = 0f;
         for (int i = off; i < off + n; i++) {
             s += x[i];
@@ -114,17 +120,10 @@ public final class ScalarKernels extends AbstractKernels {
     }
 
     @Override
-    protected void add(float[] x, int xOff, float[] y, int yOff, int n) {
+    public void add(float[] x, int xOff, float[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) {
             y[yOff + i] += x[xOff + i];
         }
-    }
-
-    @Override
-    public void reluForward(float[] x, int xOff, float[] y, int yOff, int n) {
-        checkElementwise("relu input", n, x, xOff);
-        checkElementwise("relu output", n, y, yOff);
-        elementwise(RELU_FORWARD, x, xOff, null, 0, y, yOff, n);
     }
 
     private void reluForwardRange(float[] x, int xOff, float[] y, int yOff, int n) {
@@ -134,39 +133,16 @@ public final class ScalarKernels extends AbstractKernels {
         }
     }
 
-    @Override
-    public void reluBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
-        checkElementwise("relu output", n, y, yOff);
-        checkElementwise("relu output gradient", n, dy, dyOff);
-        checkElementwise("relu input gradient", n, dx, dxOff);
-        elementwise(RELU_BACKWARD, y, yOff, dy, dyOff, dx, dxOff, n);
-    }
-
     private void reluBackwardRange(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
         for (int i = 0; i < n; i++) {
             dx[dxOff + i] = y[yOff + i] > 0f ? dy[dyOff + i] : 0f;
         }
     }
 
-    @Override
-    public void sigmoidForward(float[] x, int xOff, float[] y, int yOff, int n) {
-        checkElementwise("sigmoid input", n, x, xOff);
-        checkElementwise("sigmoid output", n, y, yOff);
-        elementwise(SIGMOID_FORWARD, x, xOff, null, 0, y, yOff, n);
-    }
-
     private void sigmoidForwardRange(float[] x, int xOff, float[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) {
             y[yOff + i] = (float) (1.0 / (1.0 + Math.exp(-x[xOff + i])));
         }
-    }
-
-    @Override
-    public void sigmoidBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
-        checkElementwise("sigmoid output", n, y, yOff);
-        checkElementwise("sigmoid output gradient", n, dy, dyOff);
-        checkElementwise("sigmoid input gradient", n, dx, dxOff);
-        elementwise(SIGMOID_BACKWARD, y, yOff, dy, dyOff, dx, dxOff, n);
     }
 
     private void sigmoidBackwardRange(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
@@ -178,9 +154,6 @@ public final class ScalarKernels extends AbstractKernels {
 
     @Override
     public void l1JoinForward(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
-        checkElementwise("l1 join left", n, a, aOff);
-        checkElementwise("l1 join right", n, b, bOff);
-        checkElementwise("l1 join output", n, out, outOff);
         for (int i = 0; i < n; i++) {
             out[outOff + i] = Math.abs(a[aOff + i] - b[bOff + i]);
         }
@@ -189,11 +162,6 @@ public final class ScalarKernels extends AbstractKernels {
     @Override
     public void l1JoinBackward(float[] a, int aOff, float[] b, int bOff, float[] dOut, int dOutOff,
                                float[] da, int daOff, float[] db, int dbOff, int n) {
-        checkElementwise("l1 join left", n, a, aOff);
-        checkElementwise("l1 join right", n, b, bOff);
-        checkElementwise("l1 join output gradient", n, dOut, dOutOff);
-        checkElementwise("l1 join left gradient", n, da, daOff);
-        checkElementwise("l1 join right gradient", n, db, dbOff);
         for (int i = 0; i < n; i++) {
             float d = a[aOff + i] - b[bOff + i];
             float g = d > 0f ? dOut[dOutOff + i] : (d < 0f ? -dOut[dOutOff + i] : 0f);
@@ -202,27 +170,9 @@ public final class ScalarKernels extends AbstractKernels {
         }
     }
 
+    /** Every window is left to the plain loop in the pooling pass. */
     @Override
-    public void addRowVector(float[] y, int yOff, int rows, int cols, float[] bias, int biasOff) {
-        checkMatrix("matrix", y, yOff, (long) rows * cols, rows, cols);
-        checkMatrix("row vector", bias, biasOff, cols, rows, cols);
-        for (int r = 0; r < rows; r++) {
-            int row = yOff + r * cols;
-            for (int j = 0; j < cols; j++) {
-                y[row + j] += bias[biasOff + j];
-            }
-        }
-    }
-
-    @Override
-    public void accumulateColumnSums(float[] m, int mOff, int rows, int cols, float[] sums, int sumsOff) {
-        checkMatrix("matrix", m, mOff, (long) rows * cols, rows, cols);
-        checkMatrix("column sums", sums, sumsOff, cols, rows, cols);
-        for (int r = 0; r < rows; r++) {
-            int row = mOff + r * cols;
-            for (int j = 0; j < cols; j++) {
-                sums[sumsOff + j] += m[row + j];
-            }
-        }
+    public int maxPool2x2Row(float[] x, int p, int w, int ow, float[] y, int yOff, int[] argmax, int aOff, int base) {
+        return 0;
     }
 }

@@ -1,0 +1,82 @@
+package org.siamese4j.engine;
+
+/**
+ * What a backend supplies to the kernels: the register-blocked micro-kernel, the vector copies that pack
+ * im2col runs, and the short loops of the bias, reduction, element-wise, optimizer and pooling passes.
+ * Everything else (blocking, packing, threading, the convolution strategies) is shared and lives in the
+ * kernel classes that take one of these ({@link CpuKernels}). Implementations: {@code SimdOps}
+ * (jdk.incubator.vector, loaded by name only) and {@link ScalarOps}. None of these methods checks its
+ * arguments or splits work over threads: the callers do both.
+ */
+interface VectorOps {
+    /** Element-wise ops of {@link #elementwiseRange}. */
+    int RELU_FORWARD = 0;
+    int RELU_BACKWARD = 1;
+    int SIGMOID_FORWARD = 2;
+    int SIGMOID_BACKWARD = 3;
+    /** Floats past a packed B block that {@link #packRuns} may scribble on. */
+    int PACK_SLACK = 64;
+
+    /** "simd" or "scalar". */
+    String name();
+
+    /** Floats per vector register (1 for scalar). */
+    int vectorLength();
+
+    /** Micro-tile: mr rows by nr columns of C stay in registers. */
+    int mr();
+
+    int nr();
+
+    /**
+     * The micro-kernel: C[0..mr) x [0..nr) (row stride ldc) = Ap * Bp (+ C unless overwrite), where Ap is
+     * an mr x kc panel stored column by column and Bp a kc x nr panel stored row by row. Alpha is folded
+     * into Ap when it is packed.
+     */
+    void microKernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, boolean overwrite);
+
+    /**
+     * Packs the rows of one B micro-panel from contiguous runs of x: for p < rows and r < runs,
+     * dst[d + p*nr + runDst[r] + i] = x[rowBase[p] + runSrc[r] + i] for i < runLen[r]; then columns
+     * [live, nr) of every row are zeroed. The runs are in column order and tile [0, live). Rows are
+     * written in order, and an implementation may write up to {@link #vectorLength()} floats of garbage
+     * past a run's end (later runs, rows or the zeroing overwrite it), so dst needs {@link #PACK_SLACK}
+     * floats of slack after the last panel. Reads stay inside x. rowBase is non-decreasing. opSrc and
+     * opDst are scratch arrays of at least nr entries.
+     */
+    void packRuns(float[] x, int[] rowBase, int rows, int[] runSrc, int[] runDst, int[] runLen,
+                  int runs, float[] dst, int d, int nr, int live, int[] opSrc, int[] opDst);
+
+    /** y[off..off+n) = y + bias, then max(., 0) when relu. */
+    void biasActivate(float[] y, int off, int n, float bias, boolean relu);
+
+    /** Sum of x[off..off+n). */
+    float sum(float[] x, int off, int n);
+
+    /** y[yOff..+n) += x[xOff..+n). */
+    void add(float[] x, int xOff, float[] y, int yOff, int n);
+
+    /** The element-wise op on n elements, on the calling thread: a is the input (x or y), b the gradient (dy, or null), c the output. */
+    void elementwiseRange(int op, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int n);
+
+    /** out = |a - b| on n elements. */
+    void l1JoinForward(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n);
+
+    /** da = dOut * sign(a - b), db = -da on n elements. */
+    void l1JoinBackward(float[] a, int aOff, float[] b, int bOff, float[] dOut, int dOutOff,
+                        float[] da, int daOff, float[] db, int dbOff, int n);
+
+    /** v = mu v - lr g; w += v on one range, on the calling thread. */
+    void momentumStepRange(float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n, float mu, float lr);
+
+    /** g += lambda w on one range of at most {@link ParameterPasses#PARAM_BLOCK} elements; returns the sum of w^2 over it. */
+    double weightDecayBlock(float[] w, int wOff, float[] g, int gOff, int n, float lambda);
+
+    /**
+     * A row of 2x2, stride-2 max-pool windows, from the left, as far as the backend does it whole: the
+     * windows of output ox read x[p + 2ox], x[p + 2ox + 1] and the same a row (w) further; y[yOff + ox]
+     * and argmax[aOff + ox] = base + (offset of the chosen element from p) get exactly what the scalar
+     * loop in {@link MaxPooling} gives. Returns how many outputs it wrote (0: none).
+     */
+    int maxPool2x2Row(float[] x, int p, int w, int ow, float[] y, int yOff, int[] argmax, int aOff, int base);
+}
