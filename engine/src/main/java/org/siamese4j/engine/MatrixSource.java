@@ -7,27 +7,12 @@ package org.siamese4j.engine;
  */
 abstract class MatrixSource {
 
-    /** The value at (row, col); used only by the generic packers below, real sources override those. */
-    abstract float get(int row, int col);
-
     /**
      * Packs rows [row0, row0+rows) x cols [col0, col0+cols) as the A operand: panels of mr rows, each
      * stored column by column (mr values per column), rows past the end zero-filled.
      */
     void packA(int row0, int rows, int col0, int cols, int mr, float[] dst) {
-        for (int ir = 0; ir < rows; ir += mr) {
-            int base = ir * cols;
-            int live = Math.min(mr, rows - ir);
-            for (int p = 0; p < cols; p++) {
-                int d = base + p * mr;
-                for (int r = 0; r < live; r++) {
-                    dst[d + r] = get(row0 + ir + r, col0 + p);
-                }
-                for (int r = live; r < mr; r++) {
-                    dst[d + r] = 0f;
-                }
-            }
-        }
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " is never the A operand");
     }
 
     /**
@@ -35,19 +20,7 @@ abstract class MatrixSource {
      * stored row by row (nr values per row), columns past the end zero-filled.
      */
     void packB(int row0, int rows, int col0, int cols, int nr, float[] dst) {
-        for (int jr = 0; jr < cols; jr += nr) {
-            int base = jr * rows;
-            int live = Math.min(nr, cols - jr);
-            for (int p = 0; p < rows; p++) {
-                int d = base + p * nr;
-                for (int c = 0; c < live; c++) {
-                    dst[d + c] = get(row0 + p, col0 + jr + c);
-                }
-                for (int c = live; c < nr; c++) {
-                    dst[d + c] = 0f;
-                }
-            }
-        }
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " is never the B operand");
     }
 
     /**
@@ -88,11 +61,6 @@ abstract class MatrixSource {
             this.ld = ld;
             this.trans = trans;
             return this;
-        }
-
-        @Override
-        float get(int row, int col) {
-            return trans ? a[off + col * ld + row] : a[off + row * ld + col];
         }
 
         @Override
@@ -194,13 +162,6 @@ abstract class MatrixSource {
         Batched from(int col) {
             this.shift = col;
             return this;
-        }
-
-        @Override
-        float get(int row, int col) {
-            col += shift;
-            int img = col / cols;
-            return a[off + img * imageStride + row * cols + (col - img * cols)];
         }
 
         @Override
@@ -335,26 +296,6 @@ abstract class MatrixSource {
             this.pixFrom = -1;
             this.tapFrom = -1;
             return this;
-        }
-
-        @Override
-        float get(int row, int col) {
-            int q = transposed ? col : row;
-            int j = transposed ? row : col;
-            int kk = kh * kw;
-            int ci = q / kk;
-            int ky = (q % kk) / kw;
-            int kx = q % kw;
-            int p = oh * ow;
-            int img = j / p;
-            int oy = (j % p) / ow;
-            int ox = j % ow;
-            int iy = oy * stride - pad + ky;
-            int ix = ox * stride - pad + kx;
-            if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
-                return 0f;
-            }
-            return x[off + img * inSize + (ci * h + iy) * w + ix];
         }
 
         /** Fills pix* for output columns [j0, j0+n): base offset of the window's top-left and its position. */
@@ -561,11 +502,6 @@ abstract class MatrixSource {
 
         int offset(int ic, int pc, int kc) {
             return pc * paddedRows + (rowOffset + ic) * kc;
-        }
-
-        @Override
-        float get(int row, int col) {
-            throw new UnsupportedOperationException("a packed matrix is read by the driver directly");
         }
     }
 }
