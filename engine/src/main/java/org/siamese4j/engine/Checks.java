@@ -15,13 +15,6 @@ final class Checks {
         }
     }
 
-    static void elementwise(String what, int n, float[] a, int aOff) {
-        if (n < 0) {
-            throw new IllegalArgumentException(what + ": negative length " + n);
-        }
-        range(what, a, aOff, n, "length " + n);
-    }
-
     static void gemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
                      float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         String shape = "gemm[" + m + "x" + k + (transA ? " (A transposed)" : "") + " times " + k + "x" + n
@@ -49,8 +42,11 @@ final class Checks {
     }
 
     static void quickElementwise(String what, int n, float[] a, int aOff) {
-        if (n < 0 || !inRange(a, aOff, n)) {
-            elementwise(what, n, a, aOff);
+        if (n < 0) {
+            throw new IllegalArgumentException(what + ": negative length " + n);
+        }
+        if (!inRange(a, aOff, n)) {
+            range(what, a, aOff, n, "length " + n);
         }
     }
 

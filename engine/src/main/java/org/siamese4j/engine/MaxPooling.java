@@ -21,10 +21,17 @@ final class MaxPooling {
     void maxPoolForward(PoolGeometry g, float[] x, int xOff, float[] y, int yOff, int[] argmax) {
         Checks.range("pool input", x, xOff, (long) g.batch() * g.inSize(), g);
         Checks.range("pool output", y, yOff, (long) g.batch() * g.outSize(), g);
-        if (argmax.length < (long) g.batch() * g.outSize()) {
-            throw new IllegalArgumentException("argmax of length " + argmax.length + " is too short for " + g);
-        }
+        checkArgmax(g, argmax);
         runPool(true, g, x, xOff, y, yOff, argmax);
+    }
+
+    /** Both passes index argmax from 0 with one entry per output element. */
+    private static void checkArgmax(PoolGeometry g, int[] argmax) {
+        long needed = (long) g.batch() * g.outSize();
+        if (argmax == null || argmax.length < needed) {
+            throw new IllegalArgumentException("argmax " + (argmax == null ? "is null" : "of length " + argmax.length
+                    + " is too short") + ": needs " + needed + " entries for " + g);
+        }
     }
 
     /**
@@ -100,6 +107,7 @@ final class MaxPooling {
     void maxPoolBackward(PoolGeometry g, float[] dy, int dyOff, int[] argmax, float[] dx, int dxOff) {
         Checks.range("pool output gradient", dy, dyOff, (long) g.batch() * g.outSize(), g);
         Checks.range("pool input gradient", dx, dxOff, (long) g.batch() * g.inSize(), g);
+        checkArgmax(g, argmax);
         runPool(false, g, dy, dyOff, dx, dxOff, argmax);
     }
 

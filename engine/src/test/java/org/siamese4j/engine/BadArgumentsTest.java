@@ -52,6 +52,45 @@ class BadArgumentsTest {
     }
 
     @Test
+    void kernelsNameNullBuffersNegativeOffsetsAndNegativeLengths() {
+        for (Kernels k : TestKernels.all(2)) {
+            ConvGeometry g = new ConvGeometry(2, 3, 8, 8, 4, 3, 3, 1, 0);
+            float[] x = new float[2 * g.inSize()];
+            float[] w = new float[g.weightSize()];
+            float[] y = new float[2 * g.outSize()];
+            failsNaming(() -> k.conv2dForward(g, null, 0, w, 0, null, 0, y, 0, false), "conv input is null", "2x3x8x8");
+            failsNaming(() -> k.conv2dForward(g, x, -1, w, 0, null, 0, y, 0, false), "conv input", "offset -1");
+            failsNaming(() -> k.conv2dForward(g, x, 0, w, 0, new float[3], 0, y, 0, false), "conv bias", "needs 4");
+            failsNaming(() -> k.conv2dBackwardParams(g, x, 0, y, 0, w, 0, new float[4], 1), "conv bias gradient", "offset 1");
+            failsNaming(() -> k.reluForward(null, 0, new float[5], 0, 5), "relu input is null");
+            failsNaming(() -> k.reluForward(new float[5], 0, new float[5], 0, -1), "relu input", "negative length -1");
+            failsNaming(() -> k.sigmoidBackward(new float[5], 0, new float[5], -2, new float[5], 0, 3),
+                    "sigmoid output gradient", "offset -2");
+            failsNaming(() -> k.momentumStep(new float[5], 0, new float[5], 0, new float[4], 0, 5, 0.9f, 0.1f),
+                    "momentumStep g", "needs 5");
+            // a negative row count makes a negative extent: named, never taken for an empty matrix
+            failsNaming(() -> k.addRowVector(new float[6], 0, -1, 3, new float[3], 0), "matrix", "needs -3 floats", "-1x3");
+            failsNaming(() -> k.accumulateColumnSums(new float[6], 0, 2, 3, null, 0), "column sums is null", "2x3");
+        }
+    }
+
+    @Test
+    void maxPoolRefusesAMissingOrShortArgmaxInBothPasses() {
+        for (Kernels k : TestKernels.all(2)) {
+            PoolGeometry g = new PoolGeometry(2, 3, 4, 4, 2, 2);
+            float[] x = new float[2 * g.inSize()];
+            float[] y = new float[2 * g.outSize()];
+            int[] full = new int[2 * g.outSize()];
+            k.maxPoolForward(g, x, 0, y, 0, full);
+            for (int[] bad : new int[][] {null, new int[2 * g.outSize() - 1]}) {
+                String what = bad == null ? "argmax is null" : "argmax of length 23 is too short";
+                failsNaming(() -> k.maxPoolForward(g, x, 0, y, 0, bad), what, "needs 24 entries", g.toString());
+                failsNaming(() -> k.maxPoolBackward(g, y, 0, bad, x, 0), what, "needs 24 entries", g.toString());
+            }
+        }
+    }
+
+    @Test
     void gemmChecksEveryOperandInEveryLayout() {
         for (Kernels k : TestKernels.all(2)) {
             for (boolean ta : new boolean[] {false, true}) {
