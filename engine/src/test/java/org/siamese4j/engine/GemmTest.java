@@ -2,6 +2,7 @@ package org.siamese4j.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -104,6 +105,57 @@ class GemmTest {
         Backend.kernels("scalar", 2).gemm(false, true, m, n, kk, 1f, a, 0, kk, b, 0, kk, 0f, c2, 0, n);
         for (int i = 0; i < c1.length; i++) {
             assertEquals(c2[i], c1[i], 1e-3);
+        }
+    }
+
+    @Test
+    void emptyDepthOnlyScalesCByBeta() {
+        // k = 0: op(A) op(B) is the zero matrix, so C = beta C; beta = 0 clears C, NaN included
+        for (int threads : new int[] {1, 2}) {
+            for (Kernels k : TestKernels.all(threads)) {
+                for (float beta : new float[] {0f, 1f, -0.5f, 3f}) {
+                    int m = 3, n = 5, ldc = 7;
+                    float[] c = new float[2 + m * ldc];
+                    for (int i = 0; i < c.length; i++) {
+                        c[i] = i % 4 == 0 ? Float.NaN : i - 10;
+                    }
+                    float[] before = c.clone();
+                    k.gemm(false, false, m, n, 0, 2f, new float[0], 0, 1, new float[0], 0, n, beta, c, 2, ldc);
+                    for (int i = 0; i < c.length; i++) {
+                        int row = (i - 2) / ldc;
+                        int col = (i - 2) % ldc;
+                        boolean inC = i >= 2 && row < m && col < n;
+                        float expect = !inC ? before[i] : beta == 0f ? 0f : beta * before[i];
+                        assertEquals(expect, c[i], k.name() + " t" + threads + " beta " + beta + " at " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void prepackedAIsOnlyUsedForItsOwnShapeWithAlphaOne() {
+        // A packed once (the conv weights) over several row and depth blocks gives the product of A itself;
+        // used for another shape or with alpha != 1 (folded into A when it is packed per call) it is refused
+        SplittableRandom r = new SplittableRandom(8);
+        for (Kernels kernels : TestKernels.all(1)) {
+            VectorOps ops = TestKernels.ops(kernels.name());
+            ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(() -> new Workspace(ops));
+            PackedGemm gemm = new PackedGemm(Backend.pool(1), ops, workspaces);
+            Workspace ws = workspaces.get();
+            int m = gemm.mc + 3, n = 37, kk = PackedGemm.KC + 45;
+            float[] a = TestKernels.random(r, m * kk);
+            float[] b = TestKernels.random(r, kk * n);
+            float[] c = TestKernels.random(r, m * n);
+            float[] c0 = c.clone();
+            MatrixSource.Packed pre = gemm.prepack(new MatrixSource.Dense().set(a, 0, kk, false), m, kk, ws);
+            MatrixSource.Dense bs = new MatrixSource.Dense().set(b, 0, n, false);
+            gemm.gemmSerial(pre, bs, m, n, kk, 1f, 0.5f, c, 0, n, ws);
+            double[] ref = Naive.gemm(false, false, m, n, kk, 1, a, 0, kk, b, 0, n, 0.5, c0, 0, n);
+            assertTrue(TestKernels.maxError(c, 0, ref, ref.length) < TOLERANCE, kernels.name() + " prepacked A");
+            assertThrows(IllegalStateException.class, () -> gemm.gemmSerial(pre, bs, m, n, kk, 2f, 0f, c, 0, n, ws));
+            assertThrows(IllegalStateException.class, () -> gemm.gemmSerial(pre, bs, m - 1, n, kk, 1f, 0f, c, 0, n, ws));
+            assertThrows(IllegalStateException.class, () -> gemm.gemmSerial(pre, bs, m, n, kk - 1, 1f, 0f, c, 0, n, ws));
         }
     }
 }

@@ -19,6 +19,27 @@ final class TestKernels {
         return list;
     }
 
+    /** The backend hooks of the named backend, as {@link Backend} makes them (SimdOps by name only). */
+    static VectorOps ops(String name) {
+        if ("scalar".equals(name)) {
+            return new ScalarOps();
+        }
+        try {
+            return (VectorOps) Class.forName("org.siamese4j.engine.SimdOps").getConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The hooks of every backend that {@link #all} lists. */
+    static List<VectorOps> allOps() {
+        List<VectorOps> list = new ArrayList<>();
+        for (Kernels k : all(1)) {
+            list.add(ops(k.name()));
+        }
+        return list;
+    }
+
     static float[] random(SplittableRandom r, int n) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {
