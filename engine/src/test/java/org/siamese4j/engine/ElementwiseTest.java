@@ -1,7 +1,10 @@
 package org.siamese4j.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -123,6 +126,88 @@ class ElementwiseTest {
                     assertEquals(s, sums[j], 1e-5);
                 }
             }
+        }
+    }
+
+    /** relu and sigmoid, forward and backward, on n elements from offset 3: {y, dx of relu, s, dx of sigmoid}. */
+    private static float[][] reluAndSigmoid(Kernels k, float[] x, float[] g, int n) {
+        float[] y = new float[n + 3];
+        float[] dx = new float[n + 3];
+        float[] s = new float[n + 3];
+        float[] ds = new float[n + 3];
+        Arrays.fill(y, 7f);
+        Arrays.fill(dx, 7f);
+        Arrays.fill(s, 7f);
+        Arrays.fill(ds, 7f);
+        k.reluForward(x, 3, y, 3, n);
+        k.reluBackward(y, 3, g, 3, dx, 3, n);
+        k.sigmoidForward(x, 3, s, 3, n);
+        k.sigmoidBackward(s, 3, g, 3, ds, 3, n);
+        return new float[][] {y, dx, s, ds};
+    }
+
+    @Test
+    void largeReluAndSigmoidSplitOverThreadsGiveTheOneThreadResult() {
+        // from PARALLEL_ELEMENTS on, the passes are split in 64-element chunks (n here is not a multiple of 64)
+        SplittableRandom r = new SplittableRandom(9);
+        int n = ElementwisePasses.PARALLEL_ELEMENTS + 7_241;
+        float[] x = TestKernels.random(r, n + 3);
+        float[] g = TestKernels.random(r, n + 3);
+        x[3] = 0f;
+        for (String backend : Backend.vectorApiAvailable() ? new String[] {"scalar", "simd"} : new String[] {"scalar"}) {
+            float[][] one = reluAndSigmoid(Backend.kernels(backend, 1), x, g, n);
+            for (int i = 0; i < 3; i++) {
+                for (float[] out : one) {
+                    assertEquals(7f, out[i], "outside the range");
+                }
+            }
+            for (int i = 3; i < n + 3; i++) {
+                assertEquals(Math.max(0f, x[i]), one[0][i], backend + " relu at " + i);
+                assertEquals(x[i] > 0 ? g[i] : 0f, one[1][i], backend + " relu backward at " + i);
+                double s = 1 / (1 + Math.exp(-x[i]));
+                assertEquals(s, one[2][i], 1e-6, backend + " sigmoid at " + i);
+                assertEquals(g[i] * s * (1 - s), one[3][i], 1e-6, backend + " sigmoid backward at " + i);
+            }
+            for (int threads : new int[] {2, 3}) {
+                Kernels k = Backend.kernels(backend, threads);
+                float[][] split = reluAndSigmoid(k, x, g, n);
+                for (int i = 0; i < one.length; i++) {
+                    assertArrayEquals(one[i], split[i], backend + " output " + i + " on " + threads + " threads");
+                }
+                // in place (y aliasing x, dx aliasing dy), as the layers call them
+                float[] inPlace = x.clone();
+                k.reluForward(inPlace, 3, inPlace, 3, n);
+                assertArrayEquals(Arrays.copyOfRange(one[0], 3, n + 3), Arrays.copyOfRange(inPlace, 3, n + 3));
+                float[] grad = g.clone();
+                k.sigmoidBackward(one[2], 3, grad, 3, grad, 3, n);
+                assertArrayEquals(Arrays.copyOfRange(one[3], 3, n + 3), Arrays.copyOfRange(grad, 3, n + 3));
+            }
+        }
+    }
+
+    @Test
+    void moreThreadsThanChunksLeaveTheSpareThreadsIdle() {
+        // 32_773 elements are 513 chunks of 64: of 520 parts, seven get none (and the last one a short chunk)
+        SplittableRandom r = new SplittableRandom(10);
+        int n = ElementwisePasses.PARALLEL_ELEMENTS + 5;
+        float[] x = TestKernels.random(r, n + 3);
+        float[] g = TestKernels.random(r, n + 3);
+        try (Parallel pool = new Parallel(520)) {
+            for (VectorOps ops : TestKernels.allOps()) {
+                float[][] one = reluAndSigmoid(Backend.kernels(ops.name(), 1), x, g, n);
+                float[][] many = reluAndSigmoid(new CpuKernels(pool, ops), x, g, n);
+                for (int i = 0; i < one.length; i++) {
+                    assertArrayEquals(one[i], many[i], ops.name() + " output " + i + " on 520 threads");
+                }
+            }
+        }
+    }
+
+    @Test
+    void unknownElementwiseOpIsRefused() {
+        for (VectorOps ops : TestKernels.allOps()) {
+            float[] a = new float[4];
+            assertThrows(IllegalArgumentException.class, () -> ops.elementwiseRange(4, a, 0, a, 0, a, 0, 4), ops.name());
         }
     }
 }
