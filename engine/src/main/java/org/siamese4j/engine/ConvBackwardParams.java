@@ -211,7 +211,7 @@ final class ConvBackwardParams {
                 for (int cb = 0; cb < cBlocks; cb++) {
                     int base = i * xSize + cb * plane * mr;
                     int live = Math.min(mr, inC - cb * mr);
-                    if (live == 8 && mr == 8) {
+                    if (mr == 8 && live == 8) {
                         MatrixSource.interleave8(src, sOff + cb * mr * plane, plane, plane, px, base);
                     } else {
                         for (int p = 0; p < plane; p++) {

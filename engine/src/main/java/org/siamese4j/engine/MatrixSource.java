@@ -77,7 +77,7 @@ abstract class MatrixSource {
                             dst[d + r] = 0f;
                         }
                     }
-                } else if (live == 8 && mr == 8) {
+                } else if (mr == 8 && live == 8) {
                     interleave8(a, off + (row0 + ir) * ld + col0, ld, cols, dst, base);
                 } else {
                     for (int r = 0; r < live; r++) {
@@ -199,7 +199,7 @@ abstract class MatrixSource {
                 int live = Math.min(mr, rows - ir);
                 int img = col0 / this.cols;
                 int within = col0 - img * this.cols;
-                if (live == 8 && mr == 8) {
+                if (mr == 8 && live == 8) {
                     // runs of pixels within one image, eight channel rows at a time
                     int p = 0;
                     while (p < cols) {

@@ -225,7 +225,8 @@ final class SimdOps implements VectorOps {
 
     @Override
     public int maxPool2x2Row(float[] x, int p, int w, int ow, float[] y, int yOff, int[] argmax, int aOff, int base) {
-        int n = L >= 2 ? ow / L * L : 0;
+        // every FloatVector species has at least two lanes (64 bits), which the shuffles below need
+        int n = ow / L * L;
         // the offset of the chosen element (0, 1, w or w + 1) travels as the bits of a float through the
         // blends (which only select bits) and is stored as an int; the lane's position is added after the
         // loop. Few vector operations on purpose: in a larger version (with NaN masks and int vector adds)
