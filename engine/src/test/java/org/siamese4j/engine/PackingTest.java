@@ -76,11 +76,12 @@ class PackingTest {
                             .set(x, 5, channels, h, w, s[0], s[1], s[2], s[3], transposed);
                     int rowCount = m.length;
                     int colCount = m[0].length;
-                    // blocks at offsets and of several sizes, each asked twice, and blocks that share a first
-                    // row or a first column with the one before (what the view caches must not confuse)
+                    // blocks at offsets and of several sizes; blocks that share a first row or a first column with
+                    // the one before but are longer (the view caches the positions of the last block's rows and
+                    // columns: entries past those it filled last are another block's); one asked twice
                     int[][] blocks = {
-                        {0, rowCount, 0, colCount}, {1, rowCount - 1, 3, colCount - 3}, {1, rowCount - 1, 3, colCount - 3},
-                        {1, 2, 3, 5}, {1, 2, 3, nr + 3}, {1, rowCount - 2, 3, nr + 3}, {0, 1, colCount - 1, 1},
+                        {0, rowCount, 0, colCount}, {1, 2, 3, 5}, {1, 2, 3, nr + 3}, {1, rowCount - 2, 3, nr + 3},
+                        {1, rowCount - 1, 3, colCount - 3}, {1, rowCount - 1, 3, colCount - 3}, {0, 1, colCount - 1, 1},
                     };
                     for (int[] b : blocks) {
                         b[1] = Math.min(b[1], rowCount - b[0]);
