@@ -29,7 +29,7 @@ final class CpuKernels implements Kernels {
         this.convBackwardInput = new ConvBackwardInput(parallel, ops, gemm, workspaces);
         this.convBackwardParams = new ConvBackwardParams(parallel, ops, gemm, workspaces);
         this.pooling = new MaxPooling(parallel, ops);
-        this.batchNorm = new BatchNormPasses(parallel);
+        this.batchNorm = new BatchNormPasses(parallel, ops);
         this.elementwise = new ElementwisePasses(parallel, ops);
         this.parameters = new ParameterPasses(parallel, ops);
     }

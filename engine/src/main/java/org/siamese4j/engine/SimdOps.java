@@ -337,6 +337,103 @@ final class SimdOps implements VectorOps {
     }
 
     @Override
+    public void shiftedMoments(float[] x, int off, int n, float shift, double[] result) {
+        FloatVector shiftV = FloatVector.broadcast(S, shift);
+        FloatVector s = FloatVector.zero(S);
+        FloatVector q = FloatVector.zero(S);
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, off + i).sub(shiftV);
+            s = s.add(v);
+            q = v.fma(v, q);
+        }
+        float sTail = 0f;
+        float qTail = 0f;
+        for (; i < n; i++) {
+            float v = x[off + i] - shift;
+            sTail += v;
+            qTail += v * v;
+        }
+        result[0] = (double) s.reduceLanes(VectorOperators.ADD) + sTail;
+        result[1] = (double) q.reduceLanes(VectorOperators.ADD) + qTail;
+    }
+
+    @Override
+    public void gradientMoments(float[] dy, int dyOff, float[] x, int xOff, float[] y, int yOff, int n, float mean,
+                                boolean relu, double[] result) {
+        FloatVector meanV = FloatVector.broadcast(S, mean);
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector s = zero;
+        FloatVector t = zero;
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(S, dy, dyOff + i);
+            if (relu) {
+                // zero where y is +0 (cut by the ReLU); a NaN y keeps its gradient, as in the scalar loop
+                g = g.blend(zero, FloatVector.fromArray(S, y, yOff + i).compare(VectorOperators.EQ, 0f));
+            }
+            s = s.add(g);
+            t = g.fma(FloatVector.fromArray(S, x, xOff + i).sub(meanV), t);
+        }
+        float sTail = 0f;
+        float tTail = 0f;
+        for (; i < n; i++) {
+            float g = relu && y[yOff + i] == 0f ? 0f : dy[dyOff + i];
+            sTail += g;
+            tTail += g * (x[xOff + i] - mean);
+        }
+        result[0] = (double) s.reduceLanes(VectorOperators.ADD) + sTail;
+        result[1] = (double) t.reduceLanes(VectorOperators.ADD) + tTail;
+    }
+
+    @Override
+    public void scaleShift(float[] x, int xOff, float[] y, int yOff, int n, float a, float b, boolean relu) {
+        FloatVector aV = FloatVector.broadcast(S, a);
+        FloatVector bV = FloatVector.broadcast(S, b);
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += L) {
+            // mul then add, not fma: the same roundings as the scalar a * x + b
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i).mul(aV).add(bV);
+            if (relu) {
+                v = v.max(zero);
+            }
+            v.intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            float v = a * x[xOff + i] + b;
+            y[yOff + i] = relu ? Math.max(v, 0f) : v;
+        }
+    }
+
+    @Override
+    public void batchNormInputGradient(float[] dy, int dyOff, float[] x, int xOff, float[] y, int yOff, float[] dx,
+                                       int dxOff, int n, float p, float q, float r, float mean, boolean relu) {
+        FloatVector pV = FloatVector.broadcast(S, p);
+        FloatVector qV = FloatVector.broadcast(S, q);
+        FloatVector rV = FloatVector.broadcast(S, r);
+        FloatVector meanV = FloatVector.broadcast(S, mean);
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(S, dy, dyOff + i);
+            if (relu) {
+                g = g.blend(zero, FloatVector.fromArray(S, y, yOff + i).compare(VectorOperators.EQ, 0f));
+            }
+            FloatVector centred = FloatVector.fromArray(S, x, xOff + i).sub(meanV);
+            g.mul(pV).add(centred.mul(qV)).add(rV).intoArray(dx, dxOff + i);
+        }
+        for (; i < n; i++) {
+            float g = relu && y[yOff + i] == 0f ? 0f : dy[dyOff + i];
+            dx[dxOff + i] = p * g + q * (x[xOff + i] - mean) + r;
+        }
+    }
+
+    @Override
     public void add(float[] x, int xOff, float[] y, int yOff, int n) {
         int i = 0;
         int bound = S.loopBound(n);

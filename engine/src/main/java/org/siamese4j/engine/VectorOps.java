@@ -72,6 +72,26 @@ interface VectorOps {
     /** g += lambda w on one range of at most {@link ParameterPasses#PARAM_BLOCK} elements; returns the sum of w^2 over it. */
     double weightDecayBlock(float[] w, int wOff, float[] g, int gOff, int n, float lambda);
 
+    /** result[0] = sum(x - shift), result[1] = sum((x - shift)^2) over x[off..off+n) (batch-norm statistics). */
+    void shiftedMoments(float[] x, int off, int n, float shift, double[] result);
+
+    /**
+     * result[0] = sum(g), result[1] = sum(g (x - mean)) over n elements, where g = dy, or with {@code relu}
+     * g = dy where y is not +0 (y = max(., 0) cut it) and 0 there (batch-norm backward).
+     */
+    void gradientMoments(float[] dy, int dyOff, float[] x, int xOff, float[] y, int yOff, int n, float mean,
+                         boolean relu, double[] result);
+
+    /** y = a x + b on n elements, then max(., 0) when relu: a x rounded, then + b, as Java evaluates it. */
+    void scaleShift(float[] x, int xOff, float[] y, int yOff, int n, float a, float b, boolean relu);
+
+    /**
+     * dx = p g + q (x - mean) + r on n elements, g as in {@link #gradientMoments}; each product rounded, then
+     * summed left to right, as Java evaluates it.
+     */
+    void batchNormInputGradient(float[] dy, int dyOff, float[] x, int xOff, float[] y, int yOff, float[] dx, int dxOff,
+                                int n, float p, float q, float r, float mean, boolean relu);
+
     /**
      * A row of 2x2, stride-2 max-pool windows, from the left, as far as the backend does it whole: the
      * windows of output ox read x[p + 2ox], x[p + 2ox + 1] and the same a row (w) further; y[yOff + ox]
