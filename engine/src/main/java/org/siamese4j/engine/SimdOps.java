@@ -299,7 +299,7 @@ final class SimdOps implements VectorOps {
             tail += x * x;
             g[gOff + i] += lambda * x;
         }
-        return (double) sq.reduceLanes(VectorOperators.ADD) + tail;
+        return (double) sumOfLanes(sq) + tail;
     }
 
     @Override
@@ -329,7 +329,7 @@ final class SimdOps implements VectorOps {
         for (; i < bound; i += L) {
             acc = acc.add(FloatVector.fromArray(S, x, off + i));
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumOfLanes(acc);
         for (; i < n; i++) {
             s += x[off + i];
         }
@@ -355,8 +355,8 @@ final class SimdOps implements VectorOps {
             sTail += v;
             qTail += v * v;
         }
-        result[0] = (double) s.reduceLanes(VectorOperators.ADD) + sTail;
-        result[1] = (double) q.reduceLanes(VectorOperators.ADD) + qTail;
+        result[0] = (double) sumOfLanes(s) + sTail;
+        result[1] = (double) sumOfLanes(q) + qTail;
     }
 
     @Override
@@ -384,8 +384,8 @@ final class SimdOps implements VectorOps {
             sTail += g;
             tTail += g * (x[xOff + i] - mean);
         }
-        result[0] = (double) s.reduceLanes(VectorOperators.ADD) + sTail;
-        result[1] = (double) t.reduceLanes(VectorOperators.ADD) + tTail;
+        result[0] = (double) sumOfLanes(s) + sTail;
+        result[1] = (double) sumOfLanes(t) + tTail;
     }
 
     @Override
@@ -530,5 +530,18 @@ final class SimdOps implements VectorOps {
             da[daOff + i] = g;
             db[dbOff + i] = -g;
         }
+    }
+
+    /**
+     * The lanes summed in lane order. Not reduceLanes(ADD): its order is unspecified for floats, and on JDK 25
+     * the interpreted and the compiled code were seen to round differently, so a resumed run drifted from an
+     * uninterrupted one.
+     */
+    private static float sumOfLanes(FloatVector v) {
+        float s = 0f;
+        for (int k = 0; k < L; k++) {
+            s += v.lane(k);
+        }
+        return s;
     }
 }
