@@ -471,15 +471,13 @@ final class SimdOps implements VectorOps {
         }
     }
 
-    private void sigmoidForwardRange(float[] x, int xOff, float[] y, int yOff, int n) {
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        int i = 0;
-        int bound = S.loopBound(n);
-        for (; i < bound; i += L) {
-            FloatVector e = FloatVector.fromArray(S, x, xOff + i).neg().lanewise(VectorOperators.EXP);
-            one.div(one.add(e)).intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) {
+    /**
+     * In plain Java, on purpose: the Vector API's EXP is a different algorithm compiled (SVML) than interpreted, so
+     * a run's results would depend on when the JIT got to it and a resumed run would drift from an uninterrupted
+     * one; Math.exp gives the same bits in every tier. The sigmoid runs on embeddings only (a few thousand values).
+     */
+    private static void sigmoidForwardRange(float[] x, int xOff, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
             y[yOff + i] = (float) (1.0 / (1.0 + Math.exp(-x[xOff + i])));
         }
     }
