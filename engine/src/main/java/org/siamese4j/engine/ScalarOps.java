@@ -139,7 +139,8 @@ final class ScalarOps implements VectorOps {
         }
     }
 
-    private void sigmoidForwardRange(float[] x, int xOff, float[] y, int yOff, int n) {
+    /** 1 / (1 + e^-x) with Math.exp, which gives the same bits interpreted and compiled; SimdOps uses it too. */
+    static void sigmoidForwardRange(float[] x, int xOff, float[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) {
             y[yOff + i] = (float) (1.0 / (1.0 + Math.exp(-x[xOff + i])));
         }

@@ -204,7 +204,10 @@ final class SimdOps implements VectorOps {
                 reluBackwardRange(a, aOff, b, bOff, c, cOff, n);
                 break;
             case SIGMOID_FORWARD:
-                sigmoidForwardRange(a, aOff, c, cOff, n);
+                // the scalar loop, on purpose: the Vector API's EXP is another algorithm compiled (SVML) than
+                // interpreted, so results would depend on JIT timing and a resumed run would drift from an
+                // uninterrupted one; the sigmoid runs on embeddings only (a few thousand values)
+                ScalarOps.sigmoidForwardRange(a, aOff, c, cOff, n);
                 break;
             case SIGMOID_BACKWARD:
                 sigmoidBackwardRange(a, aOff, b, bOff, c, cOff, n);
@@ -468,17 +471,6 @@ final class SimdOps implements VectorOps {
         }
         for (; i < n; i++) {
             dx[dxOff + i] = y[yOff + i] > 0f ? dy[dyOff + i] : 0f;
-        }
-    }
-
-    /**
-     * In plain Java, on purpose: the Vector API's EXP is a different algorithm compiled (SVML) than interpreted, so
-     * a run's results would depend on when the JIT got to it and a resumed run would drift from an uninterrupted
-     * one; Math.exp gives the same bits in every tier. The sigmoid runs on embeddings only (a few thousand values).
-     */
-    private static void sigmoidForwardRange(float[] x, int xOff, float[] y, int yOff, int n) {
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] = (float) (1.0 / (1.0 + Math.exp(-x[xOff + i])));
         }
     }
 

@@ -126,7 +126,8 @@ public final class FaultyKernels implements Kernels {
                                   float[] dy, int dyOff, float[] scale, int scaleOff, double[] mean, float[] invStd,
                                   boolean relu, float[] dScale, int dScaleOff, float[] dShift, int dShiftOff,
                                   float[] dx, int dxOff) {
-        float[] shiftBefore = java.util.Arrays.copyOfRange(dShift, dShiftOff, dShiftOff + channels);
+        float[] shiftBefore = fault == Fault.BATCH_NORM_SHIFT_GRADIENT_DROPPED
+                ? java.util.Arrays.copyOfRange(dShift, dShiftOff, dShiftOff + channels) : null;
         inner.batchNormBackward(batch, channels, plane, x, xOff, y, yOff, dy, dyOff, scale, scaleOff, mean, invStd,
                 relu, dScale, dScaleOff, dShift, dShiftOff, dx, dxOff);
         if (fault == Fault.BATCH_NORM_SHIFT_GRADIENT_DROPPED) {
