@@ -1,8 +1,10 @@
 package org.siamese4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,5 +91,42 @@ class JarLaunchIT {
         assertEquals(0, r.exitCode(), r.toString());
         assertEquals("simd", r.json().get("backend"));
         assertEquals(List.of(), r.messages(), r.toString());
+    }
+    @Test
+    void theJarStaysUnderThreeMegabytes() throws Exception {
+        // constrained deployments (issue 15): the face model and the cascade inside, still at most 3 MB
+        assertTrue(Files.size(jar) <= 3_000_000L, jar + " is " + Files.size(jar) + " bytes");
+    }
+
+    @Test
+    void theJarDecodesEveryImageFormatItAccepts() throws Exception {
+        // the jar leaves out classes of commons-imaging (other formats, writers); each accepted format must still
+        // decode through what is left, as the library's own tests cannot show
+        BufferedImage image = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 40; x++) {
+                image.setRGB(x, y, (x * 6 << 16) | (y * 8 << 8) | (x + y) * 3);
+            }
+        }
+        List<String> files = new ArrayList<>();
+        for (String format : List.of("png", "jpg", "gif", "bmp")) {
+            for (int type : new int[] {BufferedImage.TYPE_INT_RGB, BufferedImage.TYPE_BYTE_GRAY, BufferedImage.TYPE_BYTE_INDEXED}) {
+                BufferedImage converted = new BufferedImage(40, 30, type);
+                converted.getGraphics().drawImage(image, 0, 0, null);
+                Path file = tmp.resolve("image-" + type + "." + format);
+                assertTrue(ImageIO.write(converted, format, file.toFile()), format + " " + type);
+                files.add(file.toString());
+            }
+        }
+        Path pgm = tmp.resolve("image.pgm");
+        byte[] header = "P5 4 3 255\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] pgmBytes = Arrays.copyOf(header, header.length + 12);
+        Files.write(pgm, pgmBytes);
+        files.add(pgm.toString());
+        List<String> args = new ArrayList<>(List.of("detect", "--json"));
+        args.addAll(files);
+        CliResult r = javaJar(List.of("--add-modules", "jdk.incubator.vector"), args.toArray(String[]::new));
+        assertEquals(0, r.exitCode(), r.toString());
+        r.assertNoStackTrace();
     }
 }
