@@ -78,14 +78,22 @@ public abstract class Layer {
         return kind() + " " + Arrays.toString(inShape) + " -> " + Arrays.toString(outShape);
     }
 
-    /** The batch size of an input tensor, after checking its per-sample shape. */
+    /** The batch size of an input tensor, after checking that its shape is [batch]+{@link #inputShape()}. */
     protected final int batchOf(Tensor input, String what) {
-        int per = inputSize();
-        if (input.rank() < 1 || input.dim(0) < 1 || input.size() != input.dim(0) * per) {
+        if (input.rank() != inShape.length + 1 || input.dim(0) < 1 || !sameSampleShape(input)) {
             throw new IllegalArgumentException(kind() + " " + what + ": expected [batch]+" + Arrays.toString(inShape)
                     + " but got " + input.shapeString());
         }
         return input.dim(0);
+    }
+
+    private boolean sameSampleShape(Tensor input) {
+        for (int i = 0; i < inShape.length; i++) {
+            if (input.dim(i + 1) != inShape[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     protected final void checkGradOutput(Tensor gradOutput, int batch) {

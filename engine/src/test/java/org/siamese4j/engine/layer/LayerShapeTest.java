@@ -128,6 +128,10 @@ class LayerShapeTest {
             failsNaming(() -> l.forward(Tensor.zeros(2, size + 1)), e.kind() + " input", "[batch]+" + in, "[2, " + (size + 1) + "]");
             failsNaming(() -> l.forward(Tensor.zeros(0, size)), e.kind() + " input", "[batch]+" + in, "[0, " + size + "]");
             failsNaming(() -> l.forward(Tensor.zeros()), e.kind() + " input", "[batch]+" + in, "[]");
+            // as many values per sample, in another shape: a tensor meant for another layer
+            int[] sameSizeOtherShape = e.in().length == 1 ? ints(2, 1, size) : ints(2, size);
+            failsNaming(() -> l.forward(Tensor.zeros(sameSizeOtherShape)), e.kind() + " input", "[batch]+" + in);
+            failsNaming(() -> l.forward(Tensor.zeros(2 * size)), e.kind() + " input", "[batch]+" + in);
         }
     }
 
