@@ -5,12 +5,12 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /** The backends under test and small helpers for random data and comparisons. */
-final class TestKernels {
+public final class TestKernels {
     private TestKernels() {
     }
 
     /** scalar always; simd when the Vector API module is present (it is, under the project's surefire config). */
-    static List<Kernels> all(int threads) {
+    public static List<Kernels> all(int threads) {
         List<Kernels> list = new ArrayList<>();
         list.add(Backend.kernels("scalar", threads));
         if (Backend.vectorApiAvailable()) {

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.siamese4j.engine.Backend;
 import org.siamese4j.engine.Kernels;
+import org.siamese4j.engine.TestKernels;
 import org.siamese4j.engine.Tensor;
 import org.siamese4j.engine.check.FaultyKernels;
 import org.siamese4j.engine.check.FaultyKernels.Fault;
@@ -20,15 +20,6 @@ import org.siamese4j.engine.check.GradCheck;
  * input and every parameter tensor, on both backends; and proof that a broken backward pass is caught.
  */
 class LayerGradCheckTest {
-
-    private static List<Kernels> backends() {
-        List<Kernels> list = new ArrayList<>();
-        list.add(Backend.kernels("scalar", 2));
-        if (Backend.vectorApiAvailable()) {
-            list.add(Backend.kernels("simd", 2));
-        }
-        return list;
-    }
 
     /** Layers under test, built on the given kernels. */
     private static List<Layer> layers(Kernels k) {
@@ -52,7 +43,7 @@ class LayerGradCheckTest {
 
     @Test
     void everyLayerPassesTheGradientCheck() {
-        for (Kernels k : backends()) {
+        for (Kernels k : TestKernels.all(2)) {
             for (Layer layer : layers(k)) {
                 for (int batch : new int[] {1, 3}) {
                     GradCheck.Report report = GradCheck.checkLayer(layer, batch, 42 + batch);
@@ -93,7 +84,7 @@ class LayerGradCheckTest {
 
     @Test
     void parameterGradientsAccumulateAcrossBackwardPasses() {
-        for (Kernels k : backends()) {
+        for (Kernels k : TestKernels.all(2)) {
             Dense d = new Dense(k, 6, 4, Activation.RELU);
             Conv2d c = new Conv2d(k, 1, 5, 5, 2, 3, 1, 0, Activation.RELU);
             for (Layer layer : List.of(d, c)) {

@@ -10,12 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.siamese4j.engine.layer.LayerShapeTest.ints;
 import static org.siamese4j.engine.layer.LayerShapeTest.withBatch;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.siamese4j.engine.Backend;
 import org.siamese4j.engine.Kernels;
+import org.siamese4j.engine.TestKernels;
 import org.siamese4j.engine.Tensor;
 
 /**
@@ -24,15 +23,6 @@ import org.siamese4j.engine.Tensor;
  * buffer, no input gradient where none is needed (with the same parameter gradients), and Flatten's views.
  */
 class LayerPassesTest {
-
-    private static List<Kernels> backends() {
-        List<Kernels> list = new ArrayList<>();
-        list.add(Backend.kernels("scalar", 2));
-        if (Backend.vectorApiAvailable()) {
-            list.add(Backend.kernels("simd", 2));
-        }
-        return list;
-    }
 
     private static List<Layer> layers(Kernels k) {
         return List.of(
@@ -54,7 +44,7 @@ class LayerPassesTest {
     @Test
     void forwardReturnsTheReferenceOutputInTheOutputShape() {
         int batch = 3;
-        for (Kernels k : backends()) {
+        for (Kernels k : TestKernels.all(2)) {
             for (Layer l : layers(k)) {
                 SplittableRandom r = new SplittableRandom(11);
                 bind(l, r);
@@ -79,7 +69,7 @@ class LayerPassesTest {
     @Test
     void viewsAtAnOffsetGiveTheSameResultsAsTheirCopies() {
         int batch = 2;
-        for (Kernels k : backends()) {
+        for (Kernels k : TestKernels.all(2)) {
             List<Layer> plain = layers(k);
             List<Layer> viewed = layers(k);
             for (int j = 0; j < plain.size(); j++) {
@@ -119,7 +109,7 @@ class LayerPassesTest {
     @Test
     void withoutAnInputGradientBackwardReturnsNullAndTheSameParameterGradients() {
         int batch = 2;
-        for (Kernels k : backends()) {
+        for (Kernels k : TestKernels.all(2)) {
             for (Layer l : layers(k)) {
                 String what = k.name() + " " + l.kind();
                 SplittableRandom r = new SplittableRandom(23);
@@ -176,7 +166,7 @@ class LayerPassesTest {
      */
     @Test
     void batchNormOverOneValuePerChannelKeepsTheRunningVarianceFinite() {
-        for (Kernels k : backends()) {
+        for (Kernels k : TestKernels.all(2)) {
             BatchNorm bn = new BatchNorm(k, ints(4), Activation.NONE);
             ParamSet.of(bn);
             float[] scale = {1.5f, 0.5f, 2f, 1f};

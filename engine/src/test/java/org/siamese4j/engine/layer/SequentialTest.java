@@ -15,6 +15,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.siamese4j.engine.Backend;
 import org.siamese4j.engine.Kernels;
+import org.siamese4j.engine.TestKernels;
 import org.siamese4j.engine.Tensor;
 
 /**
@@ -22,15 +23,6 @@ import org.siamese4j.engine.Tensor;
  * gradients, training mode passed to each, parameters and cost the layers' own; and only chains whose shapes meet.
  */
 class SequentialTest {
-
-    private static List<Kernels> backends() {
-        List<Kernels> list = new ArrayList<>();
-        list.add(Backend.kernels("scalar", 2));
-        if (Backend.vectorApiAvailable()) {
-            list.add(Backend.kernels("simd", 2));
-        }
-        return list;
-    }
 
     /** [1, 8, 8] -> conv 3x3 + relu [2, 6, 6] -> batch norm + relu -> max-pool [2, 3, 3] -> [18] -> dense 5 -> sigmoid. */
     private static List<Layer> layers(Kernels k) {
@@ -46,7 +38,7 @@ class SequentialTest {
     @Test
     void forwardAndBackwardAreTheLayersCalledOneByOne() {
         int batch = 3;
-        for (Kernels k : backends()) {
+        for (Kernels k : TestKernels.all(2)) {
             Sequential net = new Sequential(layers(k));
             List<Layer> chain = layers(k);
             SplittableRandom r = new SplittableRandom(8);
