@@ -92,6 +92,7 @@ class JarLaunchIT {
         assertEquals("simd", r.json().get("backend"));
         assertEquals(List.of(), r.messages(), r.toString());
     }
+
     @Test
     void theJarStaysUnderThreeMegabytes() throws Exception {
         // constrained deployments (issue 15): the face model and the cascade inside, still at most 3 MB

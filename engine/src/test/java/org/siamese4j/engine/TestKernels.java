@@ -40,7 +40,7 @@ public final class TestKernels {
         return list;
     }
 
-    static float[] random(SplittableRandom r, int n) {
+    public static float[] random(SplittableRandom r, int n) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {
             a[i] = (float) r.nextDouble(-1, 1);

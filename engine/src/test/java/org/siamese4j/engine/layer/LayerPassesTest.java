@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.siamese4j.engine.TestKernels.random;
 import static org.siamese4j.engine.layer.LayerShapeTest.ints;
 import static org.siamese4j.engine.layer.LayerShapeTest.withBatch;
 
@@ -212,14 +213,6 @@ class LayerPassesTest {
             pd[i] = toDouble(l.params().get(i).value().toArray());
         }
         return pd;
-    }
-
-    static float[] random(SplittableRandom r, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) r.nextDouble(-1, 1);
-        }
-        return a;
     }
 
     private static double[] toDouble(float[] a) {

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.siamese4j.engine.TestKernels.random;
 import static org.siamese4j.engine.layer.LayerPassesTest.bind;
-import static org.siamese4j.engine.layer.LayerPassesTest.random;
 import static org.siamese4j.engine.layer.LayerShapeTest.ints;
 
 import java.util.ArrayList;
