@@ -25,6 +25,7 @@ class LayerGradCheckTest {
     private static List<Layer> layers(Kernels k) {
         return List.of(
                 new Conv2d(k, 1, 7, 6, 3, 3, 1, 0, Activation.NONE),
+                new Conv2d(k, 1, 9, 20, 4, 3, 1, 1, Activation.NONE),   // compact's first layer, smaller: direct
                 new Conv2d(k, 2, 8, 7, 4, 3, 1, 0, Activation.RELU),
                 new Conv2d(k, 3, 9, 9, 2, 3, 2, 1, Activation.RELU),
                 new Conv2d(k, 2, 5, 5, 3, 4, 1, 2, Activation.NONE),
@@ -64,6 +65,7 @@ class LayerGradCheckTest {
         Kernels good = Backend.kernels(Backend.preferredName(), 2);
         assertCaught(Fault.CONV_INPUT_SIGN_FLIP, k -> new Conv2d(k, 2, 6, 6, 3, 3, 1, 0, Activation.NONE), "input");
         assertCaught(Fault.CONV_WEIGHT_OFF_BY_ONE, k -> new Conv2d(k, 2, 6, 6, 3, 3, 1, 0, Activation.NONE), "weight");
+        assertCaught(Fault.CONV_WEIGHT_OFF_BY_ONE, k -> new Conv2d(k, 1, 6, 18, 3, 3, 1, 1, Activation.NONE), "weight");
         assertCaught(Fault.RELU_MASK_INVERTED, k -> new Conv2d(k, 1, 6, 6, 2, 3, 1, 0, Activation.RELU), "weight");
         assertCaught(Fault.RELU_MASK_INVERTED, k -> new ReLU(k, 10), "input");
         assertCaught(Fault.POOL_ARGMAX_OFF_BY_ONE, k -> new MaxPool2d(k, 2, 6, 6), "input");
