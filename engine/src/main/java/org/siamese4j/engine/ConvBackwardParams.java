@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * dw += the gradient with respect to the weights, dbias += the gradient with respect to the bias (skipped when
- * null). A one-channel input with a small kernel takes direct stencils instead ({@link ConvImages#direct}). Per thread a run of images, each thread summing into its own copy (part 0 straight into dw and dbias),
+ * null). Per thread a run of images, each thread summing into its own copy (part 0 straight into dw and dbias),
  * and the copies are added in part order at the end, so results do not depend on who ran which part. The
  * weight gradient by one of two strategies: a "shift GEMM" per kernel tap on channel-interleaved copies
  * (stride 1, channels enough, few junk columns), else dW (outC x patch) += dY (outC x images*pixels) times
@@ -112,9 +112,7 @@ final class ConvBackwardParams {
         }
         Workspace ws = workspaces.get();
         int pad = g.padding();
-        if (ConvImages.direct(g)) {
-            directWeights(i0, i1, g, x, xOff, dy, dyOff, wTarget, wAt, ws);
-        } else if (shiftGemmFits(g)) {
+        if (shiftGemmFits(g)) {
             backwardParamsByShifts(i0, i1, g, x, xOff, dy, dyOff, wTarget, wAt, ws);
         } else if (pad > 0 && g.stride() == 1) {
             // zero-padded copies, a chunk of images at a time, so that the im2col runs are contiguous
@@ -141,29 +139,6 @@ final class ConvBackwardParams {
             int base = dyOff + img * g.outSize();
             for (int c = 0; c < outC; c++) {
                 bTarget[bAt + c] += ops.sum(dy, base + c * pixels, pixels);
-            }
-        }
-    }
-
-    /** The weight gradient of a one-channel input by direct stencils ({@link ConvImages#direct}). */
-    private void directWeights(int i0, int i1, ConvGeometry g, float[] x, int xOff, float[] dy, int dyOff,
-                               float[] wTarget, int wAt, Workspace ws) {
-        int pad = g.padding();
-        int pw = g.inWidth() + 2 * pad;
-        int pixels = g.outPixels();
-        int patch = g.patchSize();
-        float[] padded = pad > 0 ? ws.ensurePadded(pw * (g.inHeight() + 2 * pad)) : null;
-        for (int img = i0; img < i1; img++) {
-            float[] plane = x;
-            int at = xOff + img * g.inSize();
-            if (pad > 0) {
-                ConvImages.padImages(x, at, 1, 1, g.inHeight(), g.inWidth(), pad, pad, padded);
-                plane = padded;
-                at = 0;
-            }
-            for (int c = 0; c < g.outChannels(); c++) {
-                ops.convPlaneBackwardWeights(plane, at, pw, dy, dyOff + img * g.outSize() + c * pixels,
-                        g.outHeight(), g.outWidth(), g.kernelHeight(), g.kernelWidth(), wTarget, wAt + c * patch);
             }
         }
     }

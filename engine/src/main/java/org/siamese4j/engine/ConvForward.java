@@ -5,7 +5,7 @@ package org.siamese4j.engine;
  * GEMM y (outC x images*pixels) = W (outC x patch) * im2col(x) (patch x images*pixels). The weights, the A
  * operand of all of them, are packed once per thread; the im2col matrix is the B operand, packed straight from
  * the images (from zero-padded copies for padding at stride 1, so that its rows are contiguous runs) and never
- * stored whole. A one-channel input with a small kernel takes direct stencils instead ({@link ConvImages#direct}).
+ * stored whole.
  */
 final class ConvForward {
     private final Parallel parallel;
@@ -57,10 +57,6 @@ final class ConvForward {
             return;
         }
         Workspace ws = workspaces.get();
-        if (ConvImages.direct(g)) {
-            directPart(i0, i1, g, x, xOff, w, wOff, bias, biasOff, y, yOff, relu, ws);
-            return;
-        }
         int pixels = g.outPixels();
         int patch = g.patchSize();
         int outC = g.outChannels();
@@ -99,31 +95,6 @@ final class ConvForward {
                         ops.biasActivate(y, out, pixels, bias == null ? 0f : bias[biasOff + c], relu);
                     }
                 }
-            }
-        }
-    }
-
-    /** Images [i0, i1) of a one-channel input by direct stencils ({@link ConvImages#direct}), a zero-padded copy each. */
-    private void directPart(int i0, int i1, ConvGeometry g, float[] x, int xOff, float[] w, int wOff,
-                            float[] bias, int biasOff, float[] y, int yOff, boolean relu, Workspace ws) {
-        int pad = g.padding();
-        int pw = g.inWidth() + 2 * pad;
-        int pixels = g.outPixels();
-        int patch = g.patchSize();
-        float[] padded = pad > 0 ? ws.ensurePadded(pw * (g.inHeight() + 2 * pad)) : null;
-        for (int img = i0; img < i1; img++) {
-            float[] plane = x;
-            int at = xOff + img * g.inSize();
-            if (pad > 0) {
-                ConvImages.padImages(x, at, 1, 1, g.inHeight(), g.inWidth(), pad, pad, padded);
-                plane = padded;
-                at = 0;
-            }
-            for (int c = 0; c < g.outChannels(); c++) {
-                int out = yOff + img * g.outSize() + c * pixels;
-                ops.convPlaneForward(plane, at, pw, w, wOff + c * patch, g.kernelHeight(), g.kernelWidth(),
-                        y, out, g.outHeight(), g.outWidth());
-                ops.biasActivate(y, out, pixels, bias == null ? 0f : bias[biasOff + c], relu);
             }
         }
     }

@@ -20,17 +20,6 @@ final class ConvImages {
      * Copies n images of channels x h x w from src into dst with padY zero rows above and below and padX
      * zero columns left and right of every plane.
      */
-    /** Taps up to which a one-channel convolution is computed directly rather than by GEMM. */
-    static final int DIRECT_MAX_TAPS = 25;
-
-    /**
-     * One input channel at stride 1 and a small kernel (compact's first layer): a GEMM with so few columns
-     * is mostly packing, so the forward pass and the weight gradient run as direct stencils per plane.
-     */
-    static boolean direct(ConvGeometry g) {
-        return g.inChannels() == 1 && g.stride() == 1 && g.patchSize() <= DIRECT_MAX_TAPS;
-    }
-
     static void padImages(float[] src, int sOff, int n, int channels, int h, int w, int padY, int padX, float[] dst) {
         int pw = w + 2 * padX;
         int d = 0;

@@ -171,41 +171,6 @@ final class ScalarOps implements VectorOps {
         }
     }
 
-    @Override
-    public void convPlaneForward(float[] xp, int xOff, int pw, float[] w, int wOff, int kh, int kw,
-                                 float[] y, int yOff, int oh, int ow) {
-        for (int oy = 0; oy < oh; oy++) {
-            for (int ox = 0; ox < ow; ox++) {
-                float s = 0f;
-                for (int ky = 0; ky < kh; ky++) {
-                    int row = xOff + (oy + ky) * pw + ox;
-                    for (int kx = 0; kx < kw; kx++) {
-                        s += w[wOff + ky * kw + kx] * xp[row + kx];
-                    }
-                }
-                y[yOff + oy * ow + ox] = s;
-            }
-        }
-    }
-
-    @Override
-    public void convPlaneBackwardWeights(float[] xp, int xOff, int pw, float[] dy, int dyOff, int oh, int ow,
-                                         int kh, int kw, float[] dw, int dwOff) {
-        for (int ky = 0; ky < kh; ky++) {
-            for (int kx = 0; kx < kw; kx++) {
-                float s = 0f;
-                for (int oy = 0; oy < oh; oy++) {
-                    int row = xOff + (oy + ky) * pw + kx;
-                    int d = dyOff + oy * ow;
-                    for (int ox = 0; ox < ow; ox++) {
-                        s += dy[d + ox] * xp[row + ox];
-                    }
-                }
-                dw[dwOff + ky * kw + kx] += s;
-            }
-        }
-    }
-
     /** Every window is left to the plain loop in the pooling pass. */
     @Override
     public int maxPool2x2Row(float[] x, int p, int w, int ow, float[] y, int yOff, int[] argmax, int aOff, int base) {

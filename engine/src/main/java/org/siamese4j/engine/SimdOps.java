@@ -522,60 +522,6 @@ final class SimdOps implements VectorOps {
         }
     }
 
-    @Override
-    public void convPlaneForward(float[] xp, int xOff, int pw, float[] w, int wOff, int kh, int kw,
-                                 float[] y, int yOff, int oh, int ow) {
-        int bound = S.loopBound(ow);
-        for (int oy = 0; oy < oh; oy++) {
-            int ox = 0;
-            for (; ox < bound; ox += L) {
-                FloatVector acc = FloatVector.zero(S);
-                for (int ky = 0; ky < kh; ky++) {
-                    int row = xOff + (oy + ky) * pw + ox;
-                    int tap = wOff + ky * kw;
-                    for (int kx = 0; kx < kw; kx++) {
-                        acc = FloatVector.fromArray(S, xp, row + kx).fma(FloatVector.broadcast(S, w[tap + kx]), acc);
-                    }
-                }
-                acc.intoArray(y, yOff + oy * ow + ox);
-            }
-            for (; ox < ow; ox++) {
-                float s = 0f;
-                for (int ky = 0; ky < kh; ky++) {
-                    int row = xOff + (oy + ky) * pw + ox;
-                    for (int kx = 0; kx < kw; kx++) {
-                        s += w[wOff + ky * kw + kx] * xp[row + kx];
-                    }
-                }
-                y[yOff + oy * ow + ox] = s;
-            }
-        }
-    }
-
-    @Override
-    public void convPlaneBackwardWeights(float[] xp, int xOff, int pw, float[] dy, int dyOff, int oh, int ow,
-                                         int kh, int kw, float[] dw, int dwOff) {
-        int bound = S.loopBound(ow);
-        for (int ky = 0; ky < kh; ky++) {
-            for (int kx = 0; kx < kw; kx++) {
-                FloatVector acc = FloatVector.zero(S);
-                float tail = 0f;
-                for (int oy = 0; oy < oh; oy++) {
-                    int row = xOff + (oy + ky) * pw + kx;
-                    int d = dyOff + oy * ow;
-                    int ox = 0;
-                    for (; ox < bound; ox += L) {
-                        acc = FloatVector.fromArray(S, dy, d + ox).fma(FloatVector.fromArray(S, xp, row + ox), acc);
-                    }
-                    for (; ox < ow; ox++) {
-                        tail += dy[d + ox] * xp[row + ox];
-                    }
-                }
-                dw[dwOff + ky * kw + kx] += sumOfLanes(acc) + tail;
-            }
-        }
-    }
-
     /**
      * The lanes summed in lane order. Not reduceLanes(ADD): its order is unspecified for floats, and on JDK 25
      * the interpreted and the compiled code were seen to round differently, so a resumed run drifted from an

@@ -66,21 +66,6 @@ interface VectorOps {
     void l1JoinBackward(float[] a, int aOff, float[] b, int bOff, float[] dOut, int dOutOff,
                         float[] da, int daOff, float[] db, int dbOff, int n);
 
-    /**
-     * One output plane of a one-channel convolution at stride 1, directly (no im2col): y[oy * ow + ox] =
-     * sum over ky < kh, kx < kw of w[ky * kw + kx] * xp[(oy + ky) * pw + ox + kx], for oy < oh and ox < ow,
-     * where xp is the (zero-padded) input plane of row width pw >= ow + kw - 1.
-     */
-    void convPlaneForward(float[] xp, int xOff, int pw, float[] w, int wOff, int kh, int kw,
-                          float[] y, int yOff, int oh, int ow);
-
-    /**
-     * The weight gradient of that plane: dw[ky * kw + kx] += sum over oy < oh, ox < ow of
-     * dy[oy * ow + ox] * xp[(oy + ky) * pw + ox + kx].
-     */
-    void convPlaneBackwardWeights(float[] xp, int xOff, int pw, float[] dy, int dyOff, int oh, int ow,
-                                  int kh, int kw, float[] dw, int dwOff);
-
     /** v = mu v - lr g; w += v on one range, on the calling thread. */
     void momentumStepRange(float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n, float mu, float lr);
 

@@ -23,9 +23,9 @@ class ConvAndPoolTest {
         new ConvGeometry(2, 3, 7, 5, 2, 3, 3, 1, 1),      // padding keeps the size
         new ConvGeometry(4, 2, 11, 11, 33, 2, 2, 3, 2),   // stride > kernel, padding > 1
         new ConvGeometry(1, 1, 3, 3, 1, 5, 5, 1, 1),      // kernel equals the padded input
-        new ConvGeometry(3, 1, 20, 37, 5, 3, 3, 1, 1),    // one channel, direct: whole vectors and a tail
-        new ConvGeometry(2, 1, 9, 12, 3, 2, 4, 1, 2),     // one channel, direct: kernel wider than high, padding 2
-        new ConvGeometry(2, 1, 12, 12, 2, 6, 5, 1, 0),    // one channel, 30 taps: by GEMM
+        new ConvGeometry(3, 1, 20, 37, 5, 3, 3, 1, 1),    // one channel, a width of whole vectors and a tail
+        new ConvGeometry(2, 1, 9, 12, 3, 2, 4, 1, 2),     // one channel, kernel wider than high, padding 2
+        new ConvGeometry(2, 1, 12, 12, 2, 6, 5, 1, 0),    // one channel, 30 taps
     };
 
     /**

@@ -25,7 +25,7 @@ class LayerGradCheckTest {
     private static List<Layer> layers(Kernels k) {
         return List.of(
                 new Conv2d(k, 1, 7, 6, 3, 3, 1, 0, Activation.NONE),
-                new Conv2d(k, 1, 9, 20, 4, 3, 1, 1, Activation.NONE),   // compact's first layer, smaller: direct
+                new Conv2d(k, 1, 9, 20, 4, 3, 1, 1, Activation.NONE),   // compact's first layer, smaller
                 new Conv2d(k, 2, 8, 7, 4, 3, 1, 0, Activation.RELU),
                 new Conv2d(k, 3, 9, 9, 2, 3, 2, 1, Activation.RELU),
                 new Conv2d(k, 2, 5, 5, 3, 4, 1, 2, Activation.NONE),
