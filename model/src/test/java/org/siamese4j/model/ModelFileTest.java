@@ -217,9 +217,9 @@ class ModelFileTest {
                 LossParts l = net.forwardBackward(x, 2 * n, pairs, opt.l2PerGroup());
                 opt.update();
                 if (s == 0) {
-                    first = l.crossEntropy();
+                    first = l.pairLoss();
                 }
-                last = l.crossEntropy();
+                last = l.pairLoss();
             }
             assertTrue(last < first, a.name() + ": loss " + first + " -> " + last);
         }

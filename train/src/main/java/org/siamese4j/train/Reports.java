@@ -44,11 +44,11 @@ public final class Reports {
     }
 
     public static void writeCsv(Path file, List<Trainer.LogRow> log) {
-        StringBuilder sb = new StringBuilder("step,epoch,loss,bce,l2,images_per_second,val_accuracy,seconds\n");
+        StringBuilder sb = new StringBuilder("step,epoch,loss,pair_loss,l2,images_per_second,val_accuracy,seconds\n");
         for (Trainer.LogRow r : log) {
             // a value not measured at this step (no validation, no loss before the first step) is an empty field
             sb.append(String.format(Locale.ROOT, "%d,%.4f,%s,%s,%s,%.1f,%s,%.1f%n", r.step(), r.epoch(), field(r.loss(), "%.6f"),
-                    field(r.crossEntropy(), "%.6f"), field(r.weightDecay(), "%.6f"), r.imagesPerSecond(),
+                    field(r.pairLoss(), "%.6f"), field(r.weightDecay(), "%.6f"), r.imagesPerSecond(),
                     field(r.valAccuracy(), "%.4f"), r.seconds()));
         }
         byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);

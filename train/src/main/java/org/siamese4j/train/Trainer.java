@@ -43,7 +43,7 @@ public final class Trainer {
     }
 
     /** One line of the training log. */
-    public record LogRow(long step, double epoch, double loss, double crossEntropy, double weightDecay,
+    public record LogRow(long step, double epoch, double loss, double pairLoss, double weightDecay,
                          double imagesPerSecond, double valAccuracy, double seconds) {
     }
 
@@ -237,7 +237,7 @@ public final class Trainer {
                     valAcc = validate(step);
                 }
                 if (step % 50 == 0 || !Double.isNaN(valAcc)) {
-                    log.add(new LogRow(step, (double) step / stepsPerEpoch, loss.total(), loss.crossEntropy(), loss.weightDecay(),
+                    log.add(new LogRow(step, (double) step / stepsPerEpoch, loss.total(), loss.pairLoss(), loss.weightDecay(),
                             imagesPerSecond, valAcc, elapsedSeconds(startMillis)));
                 }
                 if (step % options.checkpointEvery == 0) {
@@ -284,7 +284,7 @@ public final class Trainer {
                 && optimizer.step() > 0 && optimizer.step() != bestStep) {
             double acc = validate(optimizer.step());
             log.add(new LogRow(optimizer.step(), (double) optimizer.step() / stepsPerEpoch, loss == null ? Double.NaN : loss.total(),
-                    loss == null ? Double.NaN : loss.crossEntropy(), loss == null ? Double.NaN : loss.weightDecay(),
+                    loss == null ? Double.NaN : loss.pairLoss(), loss == null ? Double.NaN : loss.weightDecay(),
                     imagesPerSecond, acc, elapsedSeconds(startMillis)));
         }
         double threshold = 0.5;
@@ -406,8 +406,8 @@ public final class Trainer {
         String eta = Progress.eta(step, stepsPerEpoch, options, elapsed, imagesPerSecond / sampler.imagesPerBatch());
         String val = bestStep < 0 ? "-" : String.format(Locale.ROOT, "%.1f%% (best %.1f%% @%d)",
                 100 * lastValidation(), 100 * bestAccuracy, bestStep);
-        String line = String.format(Locale.ROOT, "step %d | epoch %.2f | loss %.4f (bce %.4f + l2 %.4f) | lr %.3g | %.0f img/s, %.0f pairs/s | %s | ETA %s | val %s",
-                step, (double) step / stepsPerEpoch, lossEma, loss.crossEntropy(), loss.weightDecay(), optimizer.learningRate(0), imagesPerSecond,
+        String line = String.format(Locale.ROOT, "step %d | epoch %.2f | loss %.4f (average; last step: pair %.4f + l2 %.4f) | lr %.3g | %.0f img/s, %.0f pairs/s | %s | ETA %s | val %s",
+                step, (double) step / stepsPerEpoch, lossEma, loss.pairLoss(), loss.weightDecay(), optimizer.learningRate(0), imagesPerSecond,
                 imagesPerSecond / sampler.imagesPerBatch() * pairsPerStep, Progress.duration((long) elapsed), eta, val);
         if (interactive) {
             out.print("\r" + line + "\u001b[K");

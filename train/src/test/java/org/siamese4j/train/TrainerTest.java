@@ -259,7 +259,7 @@ class TrainerTest {
         String row = readLines(tuned.resolve("log.csv")).get(1);
         assertTrue(row.startsWith("0,0.0000,,,,"), row);
         Trainer.LogRow back = Reports.readCsv(tuned.resolve("log.csv"), 0).get(0);
-        assertTrue(Double.isNaN(back.loss()) && Double.isNaN(back.crossEntropy()), back.toString());
+        assertTrue(Double.isNaN(back.loss()) && Double.isNaN(back.pairLoss()), back.toString());
         assertEquals(r.log().get(0).valAccuracy(), back.valAccuracy(), 1e-4);
         SiameseNet a = ModelFile.load(source, kernels()).net();
         SiameseNet b = ModelFile.load(tuned.resolve("model.s4j"), kernels()).net();
