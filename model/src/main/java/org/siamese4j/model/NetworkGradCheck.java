@@ -136,7 +136,7 @@ public final class NetworkGradCheck {
                 z[p] += w[i] * Math.abs(t[l + i] - t[r + i]);
             }
         }
-        double bce = pairLoss.value(z, pairs, images);
+        double pairTerm = pairLoss.value(z, pairs, images);
         double decay = 0;
         for (int gi = 0; gi < net.groups().size(); gi++) {
             for (Param p : net.groups().get(gi).params()) {
@@ -151,7 +151,7 @@ public final class NetworkGradCheck {
                 decay += 0.5 * l2[gi] * sq;
             }
         }
-        return bce + decay;
+        return pairTerm + decay;
     }
 
     private static double[] valuesOf(List<Layer> layers, double[][][] pd, Param p) {

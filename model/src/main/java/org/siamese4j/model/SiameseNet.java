@@ -177,7 +177,7 @@ public final class SiameseNet {
         Tensor logits = headForward(emb, pairs);
         // loss and its gradient with respect to each logit
         logitGrad = grow(logitGrad, p);
-        double bce = loss.lossAndGradient(logits.data, logits.offset, pairs, n, logitGrad, lossScratch);
+        double pairLoss = loss.lossAndGradient(logits.data, logits.offset, pairs, n, logitGrad, lossScratch);
         Tensor dJoined = head.backward(Tensor.of(logitGrad, p, 1));
         // through the L1 join: each pair adds to the gradients of its two embeddings
         embeddingGrad = grow(embeddingGrad, n * embedding);
@@ -194,7 +194,7 @@ public final class SiameseNet {
         }
         tower.backward(Tensor.of(embeddingGrad, n, embedding));
         double decay = applyWeightDecay(l2PerGroup);
-        return new LossParts(bce + decay, bce, decay, p);
+        return new LossParts(pairLoss + decay, pairLoss, decay, p);
     }
 
     /** (l2/2)||W||^2 per group, added to the loss; l2 * W added to the gradients. */
