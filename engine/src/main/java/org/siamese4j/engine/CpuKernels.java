@@ -101,6 +101,23 @@ final class CpuKernels implements Kernels {
     }
 
     @Override
+    public void batchNormPoolForward(PoolGeometry g, float[] x, int xOff, float[] scale, int scaleOff, float[] shift,
+                                     int shiftOff, boolean batchStatistics, double[] mean, double[] var,
+                                     float[] invStd, double eps, boolean relu, float[] y, int yOff, int[] argmax) {
+        batchNorm.poolForward(g, x, xOff, scale, scaleOff, shift, shiftOff, batchStatistics, mean, var, invStd, eps,
+                relu, y, yOff, argmax);
+    }
+
+    @Override
+    public void batchNormPoolBackward(PoolGeometry g, float[] x, int xOff, float[] y, int yOff, int[] argmax,
+                                      float[] dy, int dyOff, float[] scale, int scaleOff, double[] mean,
+                                      float[] invStd, boolean relu, float[] dScale, int dScaleOff, float[] dShift,
+                                      int dShiftOff, float[] dx, int dxOff) {
+        batchNorm.poolBackward(g, x, xOff, y, yOff, argmax, dy, dyOff, scale, scaleOff, mean, invStd, relu, dScale,
+                dScaleOff, dShift, dShiftOff, dx, dxOff);
+    }
+
+    @Override
     public void reluForward(float[] x, int xOff, float[] y, int yOff, int n) {
         elementwise.reluForward(x, xOff, y, yOff, n);
     }

@@ -63,6 +63,23 @@ public interface Kernels {
                            boolean relu, float[] dScale, int dScaleOff, float[] dShift, int dShiftOff,
                            float[] dx, int dxOff);
 
+    /**
+     * Batch normalisation (as {@link #batchNormForward}, ReLU when {@code relu}) followed by the max-pool g, in one
+     * pass over x = [batch][channels][inHeight x inWidth] that never stores the normalised tensor: y and argmax
+     * are what {@link #maxPoolForward} gives on it. mean, var and invStd as in {@link #batchNormForward}.
+     */
+    void batchNormPoolForward(PoolGeometry g, float[] x, int xOff, float[] scale, int scaleOff, float[] shift,
+                              int shiftOff, boolean batchStatistics, double[] mean, double[] var, float[] invStd,
+                              double eps, boolean relu, float[] y, int yOff, int[] argmax);
+
+    /**
+     * Its backward pass after a batch-statistics forward (x, y, argmax, mean and invStd from it): dy routed to each
+     * window's maximum (with {@code relu}, only where y is not +0), then as {@link #batchNormBackward}.
+     */
+    void batchNormPoolBackward(PoolGeometry g, float[] x, int xOff, float[] y, int yOff, int[] argmax, float[] dy,
+                               int dyOff, float[] scale, int scaleOff, double[] mean, float[] invStd, boolean relu,
+                               float[] dScale, int dScaleOff, float[] dShift, int dShiftOff, float[] dx, int dxOff);
+
     /** y = max(x, 0). y may alias x. */
     void reluForward(float[] x, int xOff, float[] y, int yOff, int n);
 

@@ -26,7 +26,7 @@ final class MaxPooling {
     }
 
     /** Both passes index argmax from 0 with one entry per output element. */
-    private static void checkArgmax(PoolGeometry g, int[] argmax) {
+    static void checkArgmax(PoolGeometry g, int[] argmax) {
         long needed = (long) g.batch() * g.outSize();
         if (argmax == null || argmax.length < needed) {
             throw new IllegalArgumentException("argmax " + (argmax == null ? "is null" : "of length " + argmax.length
@@ -34,71 +34,77 @@ final class MaxPooling {
         }
     }
 
-    /**
-     * One part: planes [p0, p1). The common 2x2 window goes row by row, as far as the backend's
-     * {@link VectorOps#maxPool2x2Row} takes it (stride 2), then window by window; other windows by the general loop.
-     */
+    /** One part: planes [p0, p1), each by {@link #poolPlane}. */
     private static void forwardPart(VectorOps ops, int part, int parts, PoolGeometry g, float[] x, int xOff,
                                     float[] y, int yOff, int[] argmax) {
-        int oh = g.outHeight();
-        int ow = g.outWidth();
-        int h = g.inHeight();
-        int w = g.inWidth();
-        int k = g.window();
-        int s = g.stride();
+        int inPlane = g.inHeight() * g.inWidth();
+        int outPlane = g.outHeight() * g.outWidth();
         int planes = g.batch() * g.channels();
         int p0 = Parallel.rangeStart(planes, part, parts);
         int p1 = Parallel.rangeStart(planes, part + 1, parts);
         for (int plane = p0; plane < p1; plane++) {
-            int img = plane / g.channels();
-            int inPlane = xOff + plane * h * w;
-            int within = (plane - img * g.channels()) * h * w;
-            int outPlane = plane * oh * ow;
-            if (k == 2) {
-                // the common 2x2 window, with the same result as the general loop
-                for (int oy = 0; oy < oh; oy++) {
-                    int r0 = oy * s * w;
-                    int r1 = r0 + w;
-                    int o = outPlane + oy * ow;
-                    int done = s == 2 ? ops.maxPool2x2Row(x, inPlane + r0, w, ow, y, yOff + o, argmax, o, within + r0) : 0;
-                    for (int ox = done; ox < ow; ox++) {
-                        int i = r0 + ox * s;
-                        int j = r1 + ox * s;
-                        float a = x[inPlane + i];
-                        float b = x[inPlane + i + 1];
-                        float c = x[inPlane + j];
-                        float d = x[inPlane + j + 1];
-                        // branch-free: the maximum (NaN if any is NaN), then the first element equal to it
-                        // (or the first NaN); that is the element the sequential scan keeps, -0/+0 included
-                        float m = Math.max(Math.max(a, b), Math.max(c, d));
-                        int best = (d == m) | (d != d) ? j + 1 : i;
-                        best = (c == m) | (c != c) ? j : best;
-                        best = (b == m) | (b != b) ? i + 1 : best;
-                        best = (a == m) | (a != a) ? i : best;
-                        y[yOff + o + ox] = x[inPlane + best];
-                        argmax[o + ox] = within + best;
-                    }
-                }
-                continue;
-            }
+            int within = plane % g.channels() * inPlane;
+            poolPlane(ops, g, x, xOff + plane * inPlane, within, y, yOff + plane * outPlane, argmax, plane * outPlane);
+        }
+    }
+
+    /**
+     * The windows of one plane, which starts at x[p]: maxima to y[yAt..], their positions to argmax[aAt..], each
+     * plus {@code within} (the plane's offset in its image). The common 2x2 window goes row by row, as far as the
+     * backend's {@link VectorOps#maxPool2x2Row} takes it (stride 2), then window by window; other windows by the
+     * general loop. Also the pooling step of {@link BatchNormPasses}'s fused pass, on a plane it normalised.
+     */
+    static void poolPlane(VectorOps ops, PoolGeometry g, float[] x, int p, int within, float[] y, int yAt,
+                          int[] argmax, int aAt) {
+        int oh = g.outHeight();
+        int ow = g.outWidth();
+        int w = g.inWidth();
+        int k = g.window();
+        int s = g.stride();
+        if (k == 2) {
+            // the common 2x2 window, with the same result as the general loop
             for (int oy = 0; oy < oh; oy++) {
-                for (int ox = 0; ox < ow; ox++) {
-                    int best = (oy * s) * w + ox * s;
-                    float bestValue = x[inPlane + best];
-                    for (int dy = 0; dy < k; dy++) {
-                        int row = (oy * s + dy) * w + ox * s;
-                        for (int dx = 0; dx < k; dx++) {
-                            float v = x[inPlane + row + dx];
-                            // NaN propagates: a NaN beats everything, so divergence is not hidden
-                            if (v > bestValue || (v != v && bestValue == bestValue)) {
-                                bestValue = v;
-                                best = row + dx;
-                            }
+                int r0 = oy * s * w;
+                int r1 = r0 + w;
+                int o = oy * ow;
+                int done = s == 2 ? ops.maxPool2x2Row(x, p + r0, w, ow, y, yAt + o, argmax, aAt + o, within + r0) : 0;
+                for (int ox = done; ox < ow; ox++) {
+                    int i = r0 + ox * s;
+                    int j = r1 + ox * s;
+                    float a = x[p + i];
+                    float b = x[p + i + 1];
+                    float c = x[p + j];
+                    float d = x[p + j + 1];
+                    // branch-free: the maximum (NaN if any is NaN), then the first element equal to it
+                    // (or the first NaN); that is the element the sequential scan keeps, -0/+0 included
+                    float m = Math.max(Math.max(a, b), Math.max(c, d));
+                    int best = (d == m) | (d != d) ? j + 1 : i;
+                    best = (c == m) | (c != c) ? j : best;
+                    best = (b == m) | (b != b) ? i + 1 : best;
+                    best = (a == m) | (a != a) ? i : best;
+                    y[yAt + o + ox] = x[p + best];
+                    argmax[aAt + o + ox] = within + best;
+                }
+            }
+            return;
+        }
+        for (int oy = 0; oy < oh; oy++) {
+            for (int ox = 0; ox < ow; ox++) {
+                int best = (oy * s) * w + ox * s;
+                float bestValue = x[p + best];
+                for (int dy = 0; dy < k; dy++) {
+                    int row = (oy * s + dy) * w + ox * s;
+                    for (int dx = 0; dx < k; dx++) {
+                        float v = x[p + row + dx];
+                        // NaN propagates: a NaN beats everything, so divergence is not hidden
+                        if (v > bestValue || (v != v && bestValue == bestValue)) {
+                            bestValue = v;
+                            best = row + dx;
                         }
                     }
-                    y[yOff + outPlane + oy * ow + ox] = bestValue;
-                    argmax[outPlane + oy * ow + ox] = within + best;
                 }
+                y[yAt + oy * ow + ox] = bestValue;
+                argmax[aAt + oy * ow + ox] = within + best;
             }
         }
     }

@@ -171,6 +171,13 @@ final class ScalarOps implements VectorOps {
         }
     }
 
+    @Override
+    public void centredAffine(float[] x, int xOff, float[] y, int yOff, int n, float q, float mean, float r) {
+        for (int j = 0; j < n; j++) {
+            y[yOff + j] = q * (x[xOff + j] - mean) + r;
+        }
+    }
+
     /** Every window is left to the plain loop in the pooling pass. */
     @Override
     public int maxPool2x2Row(float[] x, int p, int w, int ow, float[] y, int yOff, int[] argmax, int aOff, int base) {

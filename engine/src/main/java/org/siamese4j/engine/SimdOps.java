@@ -437,6 +437,21 @@ final class SimdOps implements VectorOps {
     }
 
     @Override
+    public void centredAffine(float[] x, int xOff, float[] y, int yOff, int n, float q, float mean, float r) {
+        FloatVector qV = FloatVector.broadcast(S, q);
+        FloatVector meanV = FloatVector.broadcast(S, mean);
+        FloatVector rV = FloatVector.broadcast(S, r);
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).sub(meanV).mul(qV).add(rV).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = q * (x[xOff + i] - mean) + r;
+        }
+    }
+
+    @Override
     public void add(float[] x, int xOff, float[] y, int yOff, int n) {
         int i = 0;
         int bound = S.loopBound(n);

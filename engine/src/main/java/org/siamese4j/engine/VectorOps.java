@@ -93,6 +93,12 @@ interface VectorOps {
                                 int n, float p, float q, float r, float mean, boolean relu);
 
     /**
+     * y = q (x - mean) + r on n elements, each step rounded as Java evaluates it: the part of batch norm's input
+     * gradient that every element gets, when the rest (p g) is nonzero only at a few of them.
+     */
+    void centredAffine(float[] x, int xOff, float[] y, int yOff, int n, float q, float mean, float r);
+
+    /**
      * A row of 2x2, stride-2 max-pool windows, from the left, as far as the backend does it whole: the
      * windows of output ox read x[p + 2ox], x[p + 2ox + 1] and the same a row (w) further; y[yOff + ox]
      * and argmax[aOff + ox] = base + (offset of the chosen element from p) get exactly what the scalar

@@ -55,7 +55,9 @@ public final class SiameseNet {
         boolean flat = false;
         int convs = 0;
         int denses = 0;
-        for (LayerSpec s : architecture.tower()) {
+        List<LayerSpec> specs = architecture.tower();
+        for (int at = 0; at < specs.size(); at++) {
+            LayerSpec s = specs.get(at);
             switch (s.kind()) {
                 case CONV: {
                     Activation convAct = s.batchNorm() ? Activation.NONE : s.activation();
@@ -66,9 +68,19 @@ public final class SiameseNet {
                     h = conv.outputShape()[1];
                     w = conv.outputShape()[2];
                     if (s.batchNorm()) {
-                        BatchNorm bn = new BatchNorm(kernels, new int[] {c, h, w}, s.activation());
+                        // a pool right after it joins it: one pass over the block's largest tensor, not three
+                        LayerSpec next = at + 1 < specs.size() ? specs.get(at + 1) : null;
+                        boolean pooled = next != null && next.kind() == LayerSpec.Kind.POOL;
+                        BatchNorm bn = pooled
+                                ? BatchNorm.withMaxPool(kernels, new int[] {c, h, w}, s.activation(), next.size(), next.size())
+                                : new BatchNorm(kernels, new int[] {c, h, w}, s.activation());
                         layers.add(bn);
                         ps.addAll(bn.params());
+                        if (pooled) {
+                            h = bn.outputShape()[1];
+                            w = bn.outputShape()[2];
+                            at++;
+                        }
                     }
                     g.add(new ParamGroup("conv" + (++convs), ps));
                     break;

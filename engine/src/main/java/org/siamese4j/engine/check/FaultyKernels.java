@@ -155,6 +155,44 @@ public final class FaultyKernels implements Kernels {
     }
 
     @Override
+    public void batchNormPoolForward(PoolGeometry g, float[] x, int xOff, float[] scale, int scaleOff, float[] shift,
+                                     int shiftOff, boolean batchStatistics, double[] mean, double[] var,
+                                     float[] invStd, double eps, boolean relu, float[] y, int yOff, int[] argmax) {
+        inner.batchNormPoolForward(g, x, xOff, scale, scaleOff, shift, shiftOff, batchStatistics, mean, var, invStd,
+                eps, relu, y, yOff, argmax);
+    }
+
+    /**
+     * Under a pool, ReLU or batch-norm fault, the fused pass is taken apart into this class's own ReLU mask,
+     * max-pool backward and batch-norm backward, so that each of those faults reaches it; else the correct pass.
+     */
+    @Override
+    public void batchNormPoolBackward(PoolGeometry g, float[] x, int xOff, float[] y, int yOff, int[] argmax,
+                                      float[] dy, int dyOff, float[] scale, int scaleOff, double[] mean,
+                                      float[] invStd, boolean relu, float[] dScale, int dScaleOff, float[] dShift,
+                                      int dShiftOff, float[] dx, int dxOff) {
+        boolean reaches = fault == Fault.POOL_ARGMAX_OFF_BY_ONE || fault == Fault.BATCH_NORM_MEAN_TERM_DROPPED
+                || fault == Fault.BATCH_NORM_SHIFT_GRADIENT_DROPPED || (relu && fault == Fault.RELU_MASK_INVERTED);
+        if (!reaches) {
+            inner.batchNormPoolBackward(g, x, xOff, y, yOff, argmax, dy, dyOff, scale, scaleOff, mean, invStd, relu,
+                    dScale, dScaleOff, dShift, dShiftOff, dx, dxOff);
+            return;
+        }
+        int outs = g.batch() * g.outSize();
+        float[] passed = new float[outs];
+        for (int i = 0; i < outs; i++) {
+            passed[i] = dy[dyOff + i];
+        }
+        if (relu) {
+            reluBackward(y, yOff, passed, 0, passed, 0, outs);
+        }
+        float[] normalisedGradient = new float[g.batch() * g.inSize()];
+        maxPoolBackward(g, passed, 0, argmax, normalisedGradient, 0);
+        batchNormBackward(g.batch(), g.channels(), g.inHeight() * g.inWidth(), x, xOff, null, 0, normalisedGradient, 0,
+                scale, scaleOff, mean, invStd, false, dScale, dScaleOff, dShift, dShiftOff, dx, dxOff);
+    }
+
+    @Override
     public void reluForward(float[] x, int xOff, float[] y, int yOff, int n) {
         inner.reluForward(x, xOff, y, yOff, n);
     }

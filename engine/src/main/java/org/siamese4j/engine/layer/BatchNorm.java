@@ -2,6 +2,7 @@ package org.siamese4j.engine.layer;
 
 import java.util.List;
 import org.siamese4j.engine.Kernels;
+import org.siamese4j.engine.PoolGeometry;
 import org.siamese4j.engine.Tensor;
 
 /**
@@ -10,12 +11,20 @@ import org.siamese4j.engine.Tensor;
  * by the batch's statistics; the running mean and variance are parameters of role STATISTIC, stored
  * with the weights but never trained. The passes themselves are the kernels' ({@link Kernels#batchNormForward},
  * {@link Kernels#batchNormBackward}), so that a broken backward pass can be injected and must be caught.
+ *
+ * <p>{@link #withMaxPool} makes batch norm, ReLU and a max-pool one layer over [C, H, W], computed by the kernels'
+ * fused passes ({@link Kernels#batchNormPoolForward}): the same function and parameters as a BatchNorm followed by
+ * a {@link MaxPool2d}, without storing the normalised tensor, which in a network's first block is the largest
+ * one it has.
  */
 public final class BatchNorm extends Layer {
     private static final double EPS = 1e-5;
     private final int channels;
     private final int plane;
     private final boolean relu;
+    /** The max-pool after it (batch 1), or null. */
+    private final PoolGeometry pool;
+    private int[] argmax;
     private final float momentum;
     private final Param scale;
     private final Param shift;
@@ -32,7 +41,21 @@ public final class BatchNorm extends Layer {
     private int batch;
 
     public BatchNorm(Kernels kernels, int[] shape, Activation activation) {
-        super(kernels, shape, shape);
+        this(kernels, shape, activation, null);
+    }
+
+    /** Batch norm over [C, H, W], then the activation, then max-pooling by square windows (floor rounding). */
+    public static BatchNorm withMaxPool(Kernels kernels, int[] shape, Activation activation, int window, int stride) {
+        if (shape.length != 3) {
+            throw new IllegalArgumentException("batch norm with a max-pool needs a [C, H, W] shape, not "
+                    + java.util.Arrays.toString(shape));
+        }
+        return new BatchNorm(kernels, shape, activation, new PoolGeometry(1, shape[0], shape[1], shape[2], window, stride));
+    }
+
+    private BatchNorm(Kernels kernels, int[] shape, Activation activation, PoolGeometry pool) {
+        super(kernels, shape, pool == null ? shape : new int[] {pool.channels(), pool.outHeight(), pool.outWidth()});
+        this.pool = pool;
         if (activation == Activation.SIGMOID) {
             throw new IllegalArgumentException("batch norm supports a fused relu only");
         }
@@ -51,7 +74,7 @@ public final class BatchNorm extends Layer {
 
     @Override
     public String kind() {
-        return "batchnorm" + (relu ? "+relu" : "");
+        return "batchnorm" + (relu ? "+relu" : "") + (pool == null ? "" : "+maxpool" + pool.window() + "x" + pool.window());
     }
 
     @Override
@@ -72,7 +95,7 @@ public final class BatchNorm extends Layer {
     public Tensor forward(Tensor x) {
         batch = batchOf(x, "input");
         input = x;
-        out = grow(out, x.size());
+        out = grow(out, batch * outputSize());
         Tensor rm = runningMean.value();
         Tensor rv = runningVar.value();
         if (!training) {
@@ -83,8 +106,17 @@ public final class BatchNorm extends Layer {
         }
         Tensor gamma = scale.value();
         Tensor beta = shift.value();
-        kernels.batchNormForward(batch, channels, plane, x.data, x.offset, gamma.data, gamma.offset, beta.data,
-                beta.offset, training, mean, var, invStd, EPS, out, 0, relu);
+        if (pool == null) {
+            kernels.batchNormForward(batch, channels, plane, x.data, x.offset, gamma.data, gamma.offset, beta.data,
+                    beta.offset, training, mean, var, invStd, EPS, out, 0, relu);
+        } else {
+            int pooled = batch * outputSize();
+            if (argmax == null || argmax.length < pooled) {
+                argmax = new int[pooled];
+            }
+            kernels.batchNormPoolForward(pool.withBatch(batch), x.data, x.offset, gamma.data, gamma.offset, beta.data,
+                    beta.offset, training, mean, var, invStd, EPS, relu, out, 0, argmax);
+        }
         if (training) {
             int count = batch * plane;
             for (int c = 0; c < channels; c++) {
@@ -109,9 +141,15 @@ public final class BatchNorm extends Layer {
         Tensor gamma = scale.value();
         Tensor dGamma = scale.grad();
         Tensor dBeta = shift.grad();
-        kernels.batchNormBackward(batch, channels, plane, input.data, input.offset, out, 0, dy.data, dy.offset,
-                gamma.data, gamma.offset, mean, invStd, relu, dGamma.data, dGamma.offset, dBeta.data, dBeta.offset,
-                wantInput ? gradIn : null, 0);
+        if (pool == null) {
+            kernels.batchNormBackward(batch, channels, plane, input.data, input.offset, out, 0, dy.data, dy.offset,
+                    gamma.data, gamma.offset, mean, invStd, relu, dGamma.data, dGamma.offset, dBeta.data, dBeta.offset,
+                    wantInput ? gradIn : null, 0);
+        } else {
+            kernels.batchNormPoolBackward(pool.withBatch(batch), input.data, input.offset, out, 0, argmax, dy.data,
+                    dy.offset, gamma.data, gamma.offset, mean, invStd, relu, dGamma.data, dGamma.offset, dBeta.data,
+                    dBeta.offset, wantInput ? gradIn : null, 0);
+        }
         return wantInput ? Tensor.wrap(gradIn, 0, withBatch(batch, inShape)) : null;
     }
 
@@ -150,6 +188,6 @@ public final class BatchNorm extends Layer {
                 }
             }
         }
-        return y;
+        return pool == null ? y : MaxPool2d.reference(pool, y, n);
     }
 }

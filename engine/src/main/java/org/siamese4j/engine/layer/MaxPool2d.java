@@ -55,10 +55,14 @@ public final class MaxPool2d extends Layer {
 
     @Override
     public double[] referenceForward(double[] x, int n, double[][] params) {
-        PoolGeometry g = unit;
+        return reference(unit, x, n);
+    }
+
+    /** The max of each window of g (batch ignored) over n samples, in double precision with naive loops. */
+    static double[] reference(PoolGeometry g, double[] x, int n) {
         int oh = g.outHeight();
         int ow = g.outWidth();
-        double[] y = new double[n * outputSize()];
+        double[] y = new double[n * g.outSize()];
         for (int plane = 0; plane < n * g.channels(); plane++) {
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++) {

@@ -39,7 +39,10 @@ class LayerGradCheckTest {
                 new Dense(k, 20, 5, Activation.SIGMOID),
                 new BatchNorm(k, new int[] {3, 4, 5}, Activation.NONE),
                 new BatchNorm(k, new int[] {2, 3, 3}, Activation.RELU),
-                new BatchNorm(k, new int[] {6}, Activation.NONE));
+                new BatchNorm(k, new int[] {6}, Activation.NONE),
+                BatchNorm.withMaxPool(k, new int[] {2, 6, 7}, Activation.RELU, 2, 2),
+                BatchNorm.withMaxPool(k, new int[] {3, 5, 5}, Activation.NONE, 3, 2),
+                BatchNorm.withMaxPool(k, new int[] {2, 4, 20}, Activation.RELU, 2, 2)); // a row of whole SIMD windows
     }
 
     @Test
@@ -72,6 +75,12 @@ class LayerGradCheckTest {
         assertCaught(Fault.BATCH_NORM_MEAN_TERM_DROPPED, k -> new BatchNorm(k, new int[] {3, 4, 5}, Activation.NONE), "input");
         assertCaught(Fault.BATCH_NORM_MEAN_TERM_DROPPED, k -> new BatchNorm(k, new int[] {2, 3, 3}, Activation.RELU), "input");
         assertCaught(Fault.BATCH_NORM_SHIFT_GRADIENT_DROPPED, k -> new BatchNorm(k, new int[] {6}, Activation.NONE), "shift");
+        // the fused batch norm + pool: each fault of the passes it replaces
+        Function<Kernels, Layer> fused = k -> BatchNorm.withMaxPool(k, new int[] {2, 6, 6}, Activation.RELU, 2, 2);
+        assertCaught(Fault.POOL_ARGMAX_OFF_BY_ONE, fused, "input");
+        assertCaught(Fault.RELU_MASK_INVERTED, fused, "input");
+        assertCaught(Fault.BATCH_NORM_MEAN_TERM_DROPPED, fused, "input");
+        assertCaught(Fault.BATCH_NORM_SHIFT_GRADIENT_DROPPED, fused, "shift");
         // and the same layers on correct kernels pass
         assertTrue(GradCheck.checkLayer(new Conv2d(good, 2, 6, 6, 3, 3, 1, 0, Activation.NONE), 2, 9).passed());
     }
