@@ -136,7 +136,7 @@ final class BatchNormPasses {
                 ops.gradientMoments(d, dOff + img * plane, x, xOff + img * plane, y, yOff + img * plane, plane, m, relu,
                         moments);
             } else {
-                pooledGradientMoments(d, dOff + img * outPlane, y, yOff + img * outPlane, argmax, img * outPlane,
+                ops.pooledGradientMoments(d, dOff + img * outPlane, y, yOff + img * outPlane, argmax, img * outPlane,
                         outPlane, relu, x, xOff + img * plane - c * plane, m, moments);
             }
             sumDy += moments[0];
@@ -162,47 +162,9 @@ final class BatchNormPasses {
             } else {
                 int img = i * channels + c;
                 ops.centredAffine(x, xOff + base, dx, dxOff + base, plane, q, m, r);
-                addAtMaxima(d, dOff + img * outPlane, y, yOff + img * outPlane, argmax, img * outPlane, outPlane, relu,
-                        p, dx, dxOff + base - c * plane);
+                ops.addAtMaxima(d, dOff + img * outPlane, y, yOff + img * outPlane, argmax, img * outPlane, outPlane,
+                        relu, p, dx, dxOff + base - c * plane, pool.stride() >= pool.window());
             }
-        }
-    }
-
-    /**
-     * sum(g) and sum(g (x - mean)) over one plane whose gradient g is the pooled gradient dy at its windows' maxima
-     * (argmax, relative to its image, which starts at x[xImage]) and 0 elsewhere; with {@code relu}, 0 where the
-     * pooled y is +0 (a unit the ReLU cut; a NaN keeps its gradient, as in the unfused pass).
-     */
-    private static void pooledGradientMoments(float[] dy, int dyAt, float[] y, int yAt, int[] argmax, int aAt, int n,
-                                              boolean relu, float[] x, int xImage, float m, double[] result) {
-        float s0 = 0;
-        float s1 = 0;
-        float t0 = 0;
-        float t1 = 0;
-        int j = 0;
-        for (; j + 1 < n; j += 2) {
-            float g0 = relu && y[yAt + j] == 0f ? 0f : dy[dyAt + j];
-            float g1 = relu && y[yAt + j + 1] == 0f ? 0f : dy[dyAt + j + 1];
-            s0 += g0;
-            s1 += g1;
-            t0 += g0 * (x[xImage + argmax[aAt + j]] - m);
-            t1 += g1 * (x[xImage + argmax[aAt + j + 1]] - m);
-        }
-        for (; j < n; j++) {
-            float g0 = relu && y[yAt + j] == 0f ? 0f : dy[dyAt + j];
-            s0 += g0;
-            t0 += g0 * (x[xImage + argmax[aAt + j]] - m);
-        }
-        result[0] = (double) s0 + s1;
-        result[1] = (double) t0 + t1;
-    }
-
-    /** dx += p g at the windows' maxima, g as in {@link #pooledGradientMoments}; dx's image starts at dxImage. */
-    private static void addAtMaxima(float[] dy, int dyAt, float[] y, int yAt, int[] argmax, int aAt, int n,
-                                    boolean relu, float p, float[] dx, int dxImage) {
-        for (int j = 0; j < n; j++) {
-            float g = relu && y[yAt + j] == 0f ? 0f : dy[dyAt + j];
-            dx[dxImage + argmax[aAt + j]] += p * g;
         }
     }
 

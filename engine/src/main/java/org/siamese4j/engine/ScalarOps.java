@@ -178,6 +178,40 @@ final class ScalarOps implements VectorOps {
         }
     }
 
+    @Override
+    public void pooledGradientMoments(float[] dy, int dyAt, float[] y, int yAt, int[] argmax, int aAt, int n,
+                                      boolean relu, float[] x, int xImage, float mean, double[] result) {
+        float s0 = 0;
+        float s1 = 0;
+        float t0 = 0;
+        float t1 = 0;
+        int j = 0;
+        for (; j + 1 < n; j += 2) {
+            float g0 = relu ? passed(dy[dyAt + j], y[yAt + j]) : dy[dyAt + j];
+            float g1 = relu ? passed(dy[dyAt + j + 1], y[yAt + j + 1]) : dy[dyAt + j + 1];
+            s0 += g0;
+            s1 += g1;
+            t0 += g0 * (x[xImage + argmax[aAt + j]] - mean);
+            t1 += g1 * (x[xImage + argmax[aAt + j + 1]] - mean);
+        }
+        for (; j < n; j++) {
+            float g0 = relu ? passed(dy[dyAt + j], y[yAt + j]) : dy[dyAt + j];
+            s0 += g0;
+            t0 += g0 * (x[xImage + argmax[aAt + j]] - mean);
+        }
+        result[0] = (double) s0 + s1;
+        result[1] = (double) t0 + t1;
+    }
+
+    @Override
+    public void addAtMaxima(float[] dy, int dyAt, float[] y, int yAt, int[] argmax, int aAt, int n, boolean relu,
+                            float p, float[] dx, int dxImage, boolean distinct) {
+        for (int j = 0; j < n; j++) {
+            float g = relu ? passed(dy[dyAt + j], y[yAt + j]) : dy[dyAt + j];
+            dx[dxImage + argmax[aAt + j]] += p * g;
+        }
+    }
+
     /** Every window is left to the plain loop in the pooling pass. */
     @Override
     public int maxPool2x2Row(float[] x, int p, int w, int ow, float[] y, int yOff, int[] argmax, int aOff, int base) {

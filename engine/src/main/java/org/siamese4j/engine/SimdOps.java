@@ -452,6 +452,57 @@ final class SimdOps implements VectorOps {
     }
 
     @Override
+    public void pooledGradientMoments(float[] dy, int dyAt, float[] y, int yAt, int[] argmax, int aAt, int n,
+                                      boolean relu, float[] x, int xImage, float mean, double[] result) {
+        FloatVector meanV = FloatVector.broadcast(S, mean);
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector s = zero;
+        FloatVector t = zero;
+        int j = 0;
+        int bound = S.loopBound(n);
+        for (; j < bound; j += L) {
+            FloatVector g = FloatVector.fromArray(S, dy, dyAt + j);
+            if (relu) {
+                g = g.blend(zero, FloatVector.fromArray(S, y, yAt + j).compare(VectorOperators.EQ, 0f));
+            }
+            s = s.add(g);
+            t = g.fma(FloatVector.fromArray(S, x, xImage, argmax, aAt + j).sub(meanV), t);
+        }
+        float sTail = 0f;
+        float tTail = 0f;
+        for (; j < n; j++) {
+            float g = relu && y[yAt + j] == 0f ? 0f : dy[dyAt + j];
+            sTail += g;
+            tTail += g * (x[xImage + argmax[aAt + j]] - mean);
+        }
+        result[0] = (double) sumOfLanes(s) + sTail;
+        result[1] = (double) sumOfLanes(t) + tTail;
+    }
+
+    @Override
+    public void addAtMaxima(float[] dy, int dyAt, float[] y, int yAt, int[] argmax, int aAt, int n, boolean relu,
+                            float p, float[] dx, int dxImage, boolean distinct) {
+        int j = 0;
+        if (distinct) {
+            FloatVector pV = FloatVector.broadcast(S, p);
+            FloatVector zero = FloatVector.zero(S);
+            int bound = S.loopBound(n);
+            for (; j < bound; j += L) {
+                FloatVector g = FloatVector.fromArray(S, dy, dyAt + j);
+                if (relu) {
+                    g = g.blend(zero, FloatVector.fromArray(S, y, yAt + j).compare(VectorOperators.EQ, 0f));
+                }
+                // gather, add, scatter: safe because no two lanes name the same element
+                FloatVector.fromArray(S, dx, dxImage, argmax, aAt + j).add(g.mul(pV)).intoArray(dx, dxImage, argmax, aAt + j);
+            }
+        }
+        for (; j < n; j++) {
+            float g = relu && y[yAt + j] == 0f ? 0f : dy[dyAt + j];
+            dx[dxImage + argmax[aAt + j]] += p * g;
+        }
+    }
+
+    @Override
     public void add(float[] x, int xOff, float[] y, int yOff, int n) {
         int i = 0;
         int bound = S.loopBound(n);

@@ -99,6 +99,20 @@ interface VectorOps {
     void centredAffine(float[] x, int xOff, float[] y, int yOff, int n, float q, float mean, float r);
 
     /**
+     * Batch norm's backward sums for a pooled plane: result[0] = sum(g), result[1] = sum(g (x[xImage + argmax[aAt + j]]
+     * - mean)) over j < n, where g = dy[dyAt + j], or with {@code relu} 0 where y[yAt + j] is +0 (a NaN keeps it).
+     */
+    void pooledGradientMoments(float[] dy, int dyAt, float[] y, int yAt, int[] argmax, int aAt, int n, boolean relu,
+                               float[] x, int xImage, float mean, double[] result);
+
+    /**
+     * dx[dxImage + argmax[aAt + j]] += p g for j < n, g as in {@link #pooledGradientMoments}; {@code distinct} says
+     * that no two of those argmax entries are equal (windows that do not overlap), so they may be updated at once.
+     */
+    void addAtMaxima(float[] dy, int dyAt, float[] y, int yAt, int[] argmax, int aAt, int n, boolean relu, float p,
+                     float[] dx, int dxImage, boolean distinct);
+
+    /**
      * A row of 2x2, stride-2 max-pool windows, from the left, as far as the backend does it whole: the
      * windows of output ox read x[p + 2ox], x[p + 2ox + 1] and the same a row (w) further; y[yOff + ox]
      * and argmax[aOff + ox] = base + (offset of the chosen element from p) get exactly what the scalar
