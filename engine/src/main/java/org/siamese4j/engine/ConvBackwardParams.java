@@ -112,7 +112,9 @@ final class ConvBackwardParams {
         }
         Workspace ws = workspaces.get();
         int pad = g.padding();
-        if (shiftGemmFits(g)) {
+        if (ConvImages.oneChannel3x3(g) && directOneChannel(i0, i1, g, x, xOff, dy, dyOff, wTarget, wAt, ws)) {
+            // done by the backend's direct kernel
+        } else if (shiftGemmFits(g)) {
             backwardParamsByShifts(i0, i1, g, x, xOff, dy, dyOff, wTarget, wAt, ws);
         } else if (pad > 0 && g.stride() == 1) {
             // zero-padded copies, a chunk of images at a time, so that the im2col runs are contiguous
@@ -141,6 +143,34 @@ final class ConvBackwardParams {
                 bTarget[bAt + c] += ops.sum(dy, base + c * pixels, pixels);
             }
         }
+    }
+
+    /**
+     * A first layer's weight gradient by the backend's direct kernel ({@link VectorOps#conv3x3OneChannelWeightGradient}),
+     * a chunk of images at a time (zero-padded first if the layer pads), small enough to stay in L2 while every pair
+     * of output channels goes over it; false, with nothing added, where the backend has none.
+     */
+    private boolean directOneChannel(int i0, int i1, ConvGeometry g, float[] x, int xOff, float[] dy, int dyOff,
+                                     float[] wTarget, int wAt, Workspace ws) {
+        int pad = g.padding();
+        int pw = g.inWidth() + 2 * pad;
+        int paddedSize = (g.inHeight() + 2 * pad) * pw;
+        int chunk = Math.max(1, Math.min(i1 - i0, SHIFT_CHUNK_FLOATS / paddedSize));
+        for (int img = i0; img < i1; img += chunk) {
+            int n = Math.min(chunk, i1 - img);
+            float[] src = x;
+            int sOff = xOff + img * g.inSize();
+            if (pad > 0) {
+                src = ws.ensurePadded(n * paddedSize);
+                ConvImages.padImages(x, sOff, n, 1, g.inHeight(), g.inWidth(), pad, pad, src);
+                sOff = 0;
+            }
+            if (!ops.conv3x3OneChannelWeightGradient(src, sOff, n, pw, g.outHeight(), g.outWidth(), dy,
+                    dyOff + img * g.outSize(), g.outSize(), g.outChannels(), wTarget, wAt)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

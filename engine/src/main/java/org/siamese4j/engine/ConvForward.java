@@ -57,6 +57,9 @@ final class ConvForward {
             return;
         }
         Workspace ws = workspaces.get();
+        if (ConvImages.oneChannel3x3(g) && directOneChannel(i0, i1, g, x, xOff, w, wOff, bias, biasOff, y, yOff, relu, ws)) {
+            return;
+        }
         int pixels = g.outPixels();
         int patch = g.patchSize();
         int outC = g.outChannels();
@@ -97,6 +100,31 @@ final class ConvForward {
                 }
             }
         }
+    }
+
+    /**
+     * Images [i0, i1) of a first layer by the backend's direct kernel ({@link VectorOps#conv3x3OneChannel}), each
+     * zero-padded first if the layer pads; false, with nothing written, where the backend has none.
+     */
+    private boolean directOneChannel(int i0, int i1, ConvGeometry g, float[] x, int xOff, float[] w, int wOff,
+                                     float[] bias, int biasOff, float[] y, int yOff, boolean relu, Workspace ws) {
+        int pad = g.padding();
+        int pw = g.inWidth() + 2 * pad;
+        for (int img = i0; img < i1; img++) {
+            float[] src = x;
+            int sOff = xOff + img * g.inSize();
+            if (pad > 0) {
+                src = ws.ensurePadded((g.inHeight() + 2 * pad) * pw);
+                ConvImages.padImages(x, sOff, 1, 1, g.inHeight(), g.inWidth(), pad, pad, src);
+                sOff = 0;
+            }
+            int out = yOff + img * g.outSize();
+            if (!ops.conv3x3OneChannel(src, sOff, pw, g.outHeight(), g.outWidth(), w, wOff, g.outChannels(), bias,
+                    biasOff, relu, y, out)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The pass as a reusable parallel body (one per calling thread, so a call allocates nothing). */

@@ -212,6 +212,19 @@ final class ScalarOps implements VectorOps {
         }
     }
 
+    /** Left to the GEMM, whose scalar micro-kernel does as well as a plain loop would. */
+    @Override
+    public boolean conv3x3OneChannel(float[] padded, int pOff, int pw, int oh, int ow, float[] w, int wOff, int outC,
+                                     float[] bias, int biasOff, boolean relu, float[] y, int yOff) {
+        return false;
+    }
+
+    @Override
+    public boolean conv3x3OneChannelWeightGradient(float[] padded, int pOff, int images, int pw, int oh, int ow,
+                                                   float[] dy, int dyOff, int dyImage, int outC, float[] dw, int dwOff) {
+        return false;
+    }
+
     /** Every window is left to the plain loop in the pooling pass. */
     @Override
     public int maxPool2x2Row(float[] x, int p, int w, int ow, float[] y, int yOff, int[] argmax, int aOff, int base) {

@@ -502,6 +502,216 @@ final class SimdOps implements VectorOps {
         }
     }
 
+    /**
+     * Two output channels at a time (the second a copy of the first when outC is odd, then stored over it): their
+     * 18 weights stay in registers, and each of the 9 shifted input vectors feeds 2 multiply-adds; the bias starts
+     * the sum, the ReLU bounds it before the store. A row is whole
+     * vectors from its start, then, when its width is not a multiple of the vector, one more vector ending at its
+     * end, which recomputes a few outputs (the same values). Rows narrower than a vector are left to the GEMM.
+     */
+    @Override
+    public boolean conv3x3OneChannel(float[] padded, int pOff, int pw, int oh, int ow, float[] w, int wOff, int outC,
+                                     float[] bias, int biasOff, boolean relu, float[] y, int yOff) {
+        if (ow < L) {
+            return false;
+        }
+        int pixels = oh * ow;
+        int last = ow - L;
+        // the ReLU as a lower bound: 0 with it, -infinity (no bound) without
+        FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
+        for (int o = 0; o < outC; o += 2) {
+            int k0 = wOff + 9 * o;
+            int k1 = o + 1 < outC ? k0 + 9 : k0;
+            FloatVector bias0 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOff + o]);
+            FloatVector bias1 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOff + (o + 1 < outC ? o + 1 : o)]);
+            FloatVector a0 = FloatVector.broadcast(S, w[k0]);
+            FloatVector a1 = FloatVector.broadcast(S, w[k0 + 1]);
+            FloatVector a2 = FloatVector.broadcast(S, w[k0 + 2]);
+            FloatVector a3 = FloatVector.broadcast(S, w[k0 + 3]);
+            FloatVector a4 = FloatVector.broadcast(S, w[k0 + 4]);
+            FloatVector a5 = FloatVector.broadcast(S, w[k0 + 5]);
+            FloatVector a6 = FloatVector.broadcast(S, w[k0 + 6]);
+            FloatVector a7 = FloatVector.broadcast(S, w[k0 + 7]);
+            FloatVector a8 = FloatVector.broadcast(S, w[k0 + 8]);
+            FloatVector b0 = FloatVector.broadcast(S, w[k1]);
+            FloatVector b1 = FloatVector.broadcast(S, w[k1 + 1]);
+            FloatVector b2 = FloatVector.broadcast(S, w[k1 + 2]);
+            FloatVector b3 = FloatVector.broadcast(S, w[k1 + 3]);
+            FloatVector b4 = FloatVector.broadcast(S, w[k1 + 4]);
+            FloatVector b5 = FloatVector.broadcast(S, w[k1 + 5]);
+            FloatVector b6 = FloatVector.broadcast(S, w[k1 + 6]);
+            FloatVector b7 = FloatVector.broadcast(S, w[k1 + 7]);
+            FloatVector b8 = FloatVector.broadcast(S, w[k1 + 8]);
+            int y0 = yOff + o * pixels;
+            int y1 = o + 1 < outC ? y0 + pixels : y0;
+            for (int r = 0; r < oh; r++) {
+                int row = pOff + r * pw;
+                for (int c = 0; ; c = Math.min(c + L, last)) {
+                    int p = row + c;
+                    FloatVector x = FloatVector.fromArray(S, padded, p);
+                    FloatVector s0 = x.fma(a0, bias0);
+                    FloatVector s1 = x.fma(b0, bias1);
+                    x = FloatVector.fromArray(S, padded, p + 1);
+                    s0 = x.fma(a1, s0);
+                    s1 = x.fma(b1, s1);
+                    x = FloatVector.fromArray(S, padded, p + 2);
+                    s0 = x.fma(a2, s0);
+                    s1 = x.fma(b2, s1);
+                    x = FloatVector.fromArray(S, padded, p + pw);
+                    s0 = x.fma(a3, s0);
+                    s1 = x.fma(b3, s1);
+                    x = FloatVector.fromArray(S, padded, p + pw + 1);
+                    s0 = x.fma(a4, s0);
+                    s1 = x.fma(b4, s1);
+                    x = FloatVector.fromArray(S, padded, p + pw + 2);
+                    s0 = x.fma(a5, s0);
+                    s1 = x.fma(b5, s1);
+                    x = FloatVector.fromArray(S, padded, p + 2 * pw);
+                    s0 = x.fma(a6, s0);
+                    s1 = x.fma(b6, s1);
+                    x = FloatVector.fromArray(S, padded, p + 2 * pw + 1);
+                    s0 = x.fma(a7, s0);
+                    s1 = x.fma(b7, s1);
+                    x = FloatVector.fromArray(S, padded, p + 2 * pw + 2);
+                    s0 = x.fma(a8, s0);
+                    s1 = x.fma(b8, s1);
+                    s1.max(floor).intoArray(y, y1 + r * ow + c);
+                    s0.max(floor).intoArray(y, y0 + r * ow + c);
+                    if (c == last) {
+                        break;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Two output channels at a time as in {@link #conv3x3OneChannel}: 18 accumulators, one per (channel, tap),
+     * each shifted input vector loaded once for both channels; the vectors of a row as there, the output
+     * gradient of the recomputed lanes of a row's last vector zeroed (by {@link #KEEP}) so that they count
+     * once. One loop over every image's rows' vectors, so that no accumulator is carried across nested loops.
+     */
+    @Override
+    public boolean conv3x3OneChannelWeightGradient(float[] padded, int pOff, int images, int pw, int oh, int ow,
+                                                   float[] dy, int dyOff, int dyImage, int outC, float[] dw, int dwOff) {
+        if (ow < L) {
+            return false;
+        }
+        int pixels = oh * ow;
+        int plane = (oh + 2) * pw;
+        int last = ow - L;
+        int perRow = (last + L - 1) / L + 1;
+        int vectors = images * oh * perRow;
+        // lanes that a row's last vector adds for the first time: the last ow mod L (all of them when 0)
+        FloatVector keepLast = FloatVector.fromArray(S, KEEP, ow % L == 0 ? L : ow % L);
+        FloatVector keepAll = FloatVector.broadcast(S, 1f);
+        for (int o = 0; o < outC; o += 2) {
+            boolean two = o + 1 < outC;
+            int second = two ? pixels : 0;
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector a4 = a0;
+            FloatVector a5 = a0;
+            FloatVector a6 = a0;
+            FloatVector a7 = a0;
+            FloatVector a8 = a0;
+            FloatVector b0 = a0;
+            FloatVector b1 = a0;
+            FloatVector b2 = a0;
+            FloatVector b3 = a0;
+            FloatVector b4 = a0;
+            FloatVector b5 = a0;
+            FloatVector b6 = a0;
+            FloatVector b7 = a0;
+            FloatVector b8 = a0;
+            int img = 0;
+            int r = 0;
+            int c = 0;
+            for (int v = 0; v < vectors; v++) {
+                int p = pOff + img * plane + r * pw + c;
+                int d = dyOff + img * dyImage + o * pixels + r * ow + c;
+                FloatVector keep = c == last ? keepLast : keepAll;
+                FloatVector g0 = FloatVector.fromArray(S, dy, d).mul(keep);
+                FloatVector g1 = FloatVector.fromArray(S, dy, d + second).mul(keep);
+                FloatVector x = FloatVector.fromArray(S, padded, p);
+                a0 = x.fma(g0, a0);
+                b0 = x.fma(g1, b0);
+                x = FloatVector.fromArray(S, padded, p + 1);
+                a1 = x.fma(g0, a1);
+                b1 = x.fma(g1, b1);
+                x = FloatVector.fromArray(S, padded, p + 2);
+                a2 = x.fma(g0, a2);
+                b2 = x.fma(g1, b2);
+                x = FloatVector.fromArray(S, padded, p + pw);
+                a3 = x.fma(g0, a3);
+                b3 = x.fma(g1, b3);
+                x = FloatVector.fromArray(S, padded, p + pw + 1);
+                a4 = x.fma(g0, a4);
+                b4 = x.fma(g1, b4);
+                x = FloatVector.fromArray(S, padded, p + pw + 2);
+                a5 = x.fma(g0, a5);
+                b5 = x.fma(g1, b5);
+                x = FloatVector.fromArray(S, padded, p + 2 * pw);
+                a6 = x.fma(g0, a6);
+                b6 = x.fma(g1, b6);
+                x = FloatVector.fromArray(S, padded, p + 2 * pw + 1);
+                a7 = x.fma(g0, a7);
+                b7 = x.fma(g1, b7);
+                x = FloatVector.fromArray(S, padded, p + 2 * pw + 2);
+                a8 = x.fma(g0, a8);
+                b8 = x.fma(g1, b8);
+                if (c < last) {
+                    c = Math.min(c + L, last);
+                } else {
+                    c = 0;
+                    if (++r == oh) {
+                        r = 0;
+                        img++;
+                    }
+                }
+            }
+            // the sums, lanes in order as sumOfLanes adds them, through a scratch array: sumOfLanes takes its
+            // lanes one at a time, which for 18 vectors here made C2 box them
+            float[] lanes = LANES.get();
+            a0.intoArray(lanes, 0);
+            a1.intoArray(lanes, L);
+            a2.intoArray(lanes, 2 * L);
+            a3.intoArray(lanes, 3 * L);
+            a4.intoArray(lanes, 4 * L);
+            a5.intoArray(lanes, 5 * L);
+            a6.intoArray(lanes, 6 * L);
+            a7.intoArray(lanes, 7 * L);
+            a8.intoArray(lanes, 8 * L);
+            b0.intoArray(lanes, 9 * L);
+            b1.intoArray(lanes, 10 * L);
+            b2.intoArray(lanes, 11 * L);
+            b3.intoArray(lanes, 12 * L);
+            b4.intoArray(lanes, 13 * L);
+            b5.intoArray(lanes, 14 * L);
+            b6.intoArray(lanes, 15 * L);
+            b7.intoArray(lanes, 16 * L);
+            b8.intoArray(lanes, 17 * L);
+            for (int t = 0; t < (two ? 18 : 9); t++) {
+                float sum = 0f;
+                for (int k = 0; k < L; k++) {
+                    sum += lanes[t * L + k];
+                }
+                dw[dwOff + 9 * o + t] += sum;
+            }
+        }
+        return true;
+    }
+
+    /** L zeros, then L ones: from offset t, a vector whose last t lanes are 1. */
+    private static final float[] KEEP = new float[2 * L];
+
+    static {
+        java.util.Arrays.fill(KEEP, L, 2 * L, 1f);
+    }
+
     @Override
     public void add(float[] x, int xOff, float[] y, int yOff, int n) {
         int i = 0;
@@ -593,6 +803,9 @@ final class SimdOps implements VectorOps {
      * the interpreted and the compiled code were seen to round differently, so a resumed run drifted from an
      * uninterrupted one.
      */
+    /** Per-thread scratch for the 18 accumulators of {@link #conv3x3OneChannelWeightGradient}. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[18 * L]);
+
     private static float sumOfLanes(FloatVector v) {
         float s = 0f;
         for (int k = 0; k < L; k++) {

@@ -113,6 +113,26 @@ interface VectorOps {
                      float[] dx, int dxImage, boolean distinct);
 
     /**
+     * A first layer's convolution without the GEMM: 3x3 kernel, stride 1, one input channel, on one image already
+     * zero-padded where its padding needs (oh + 2 rows of pw = ow + 2 floats at padded[pOff]). Output plane o
+     * (outC of them, oh x ow each, at y[yOff + o oh ow]) gets sum over the taps t = 3 ky + kx of
+     * w[wOff + 9 o + t] padded[pOff + (r + ky) pw + c + kx], plus bias[biasOff + o] (none when bias is null), then
+     * max(., 0) when relu. A GEMM over 9 columns wastes most of its micro-tile; a backend that has nothing better
+     * returns false before writing anything.
+     */
+    boolean conv3x3OneChannel(float[] padded, int pOff, int pw, int oh, int ow, float[] w, int wOff, int outC,
+                              float[] bias, int biasOff, boolean relu, float[] y, int yOff);
+
+    /**
+     * Its weight gradient over {@code images} such images (image i at padded[pOff + i (oh + 2) pw], its output
+     * gradient at dy[dyOff + i dyImage]): dw[dwOff + 9 o + t] += sum over images and output pixels of
+     * dy(o, r, c) padded(r + ky, c + kx). Returns false, before adding anything, where the backend leaves it to
+     * the GEMM.
+     */
+    boolean conv3x3OneChannelWeightGradient(float[] padded, int pOff, int images, int pw, int oh, int ow,
+                                            float[] dy, int dyOff, int dyImage, int outC, float[] dw, int dwOff);
+
+    /**
      * A row of 2x2, stride-2 max-pool windows, from the left, as far as the backend does it whole: the
      * windows of output ox read x[p + 2ox], x[p + 2ox + 1] and the same a row (w) further; y[yOff + ox]
      * and argmax[aOff + ox] = base + (offset of the chosen element from p) get exactly what the scalar

@@ -26,6 +26,7 @@ class ConvAndPoolTest {
         new ConvGeometry(3, 1, 20, 37, 5, 3, 3, 1, 1),    // one channel, a width of whole vectors and a tail
         new ConvGeometry(2, 1, 9, 12, 3, 2, 4, 1, 2),     // one channel, kernel wider than high, padding 2
         new ConvGeometry(2, 1, 12, 12, 2, 6, 5, 1, 0),    // one channel, 30 taps
+        new ConvGeometry(2, 1, 10, 18, 4, 3, 3, 1, 2),    // one channel, 3x3 padded by 2: 22x20 outputs
     };
 
     /**
@@ -34,7 +35,8 @@ class ConvAndPoolTest {
      * several images per GEMM when outputs are small) are checked where training uses them.
      */
     static final ConvGeometry[] PRESET_GEOMETRIES = {
-        new ConvGeometry(2, 1, 48, 48, 64, 3, 3, 1, 1),    // compact conv 1: one input channel, col2im
+        new ConvGeometry(2, 1, 48, 48, 64, 3, 3, 1, 1),    // compact conv 1: one input channel, col2im; SIMD: direct
+        new ConvGeometry(3, 1, 28, 28, 64, 3, 3, 1, 1),    // small28 conv 1: rows of a vector and a tail
         new ConvGeometry(2, 64, 24, 24, 64, 3, 3, 1, 1),   // compact conv 2: full convolution backward
         new ConvGeometry(5, 64, 6, 6, 64, 3, 3, 1, 1),     // compact conv 4: images grouped per GEMM
         new ConvGeometry(3, 64, 7, 7, 64, 3, 3, 1, 1),     // small28 conv 3
