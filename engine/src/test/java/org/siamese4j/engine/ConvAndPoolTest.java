@@ -147,6 +147,7 @@ class ConvAndPoolTest {
         PoolGeometry[] pools = {
             new PoolGeometry(1, 1, 2, 2, 2, 2), new PoolGeometry(2, 3, 5, 7, 2, 2), new PoolGeometry(3, 2, 9, 9, 3, 2),
             new PoolGeometry(1, 1, 1, 1, 1, 1), new PoolGeometry(2, 4, 96, 96, 2, 2),
+            new PoolGeometry(2, 3, 48, 48, 2, 2), new PoolGeometry(1, 2, 7, 51, 2, 2), // rows of a vector and a part
         };
         for (int threads : new int[] {1, 2}) {
             for (Kernels k : TestKernels.all(threads)) {
