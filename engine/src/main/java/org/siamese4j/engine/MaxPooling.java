@@ -62,12 +62,16 @@ final class MaxPooling {
         int k = g.window();
         int s = g.stride();
         if (k == 2) {
-            // the common 2x2 window, with the same result as the general loop
+            // the common 2x2 window, with the same result as the general loop; rows shorter than a vector by
+            // the backend's plane kernel, as far as it goes
+            int planeDone = s == 2 && ow < ops.vectorLength()
+                    ? ops.maxPool2x2Plane(x, p, w, oh, ow, y, yAt, argmax, aAt, within) : 0;
             for (int oy = 0; oy < oh; oy++) {
                 int r0 = oy * s * w;
                 int r1 = r0 + w;
                 int o = oy * ow;
                 int done = s == 2 ? ops.maxPool2x2Row(x, p + r0, w, ow, y, yAt + o, argmax, aAt + o, within + r0) : 0;
+                done = Math.max(done, Math.min(ow, planeDone - o));
                 for (int ox = done; ox < ow; ox++) {
                     int i = r0 + ox * s;
                     int j = r1 + ox * s;

@@ -204,16 +204,6 @@ final class ScalarOps implements VectorOps {
     }
 
     @Override
-    public void addAtMaxima(float[] dy, int dyAt, float[] y, int yAt, int[] argmax, int aAt, int n, boolean relu,
-                            float p, float[] dx, int dxImage, boolean distinct) {
-        for (int j = 0; j < n; j++) {
-            float g = relu ? passed(dy[dyAt + j], y[yAt + j]) : dy[dyAt + j];
-            dx[dxImage + argmax[aAt + j]] += p * g;
-        }
-    }
-
-    /** Left to the GEMM, whose scalar micro-kernel does as well as a plain loop would. */
-    @Override
     public boolean conv3x3OneChannel(float[] padded, int pOff, int pw, int oh, int ow, float[] w, int wOff, int outC,
                                      float[] bias, int biasOff, boolean relu, float[] y, int yOff) {
         return false;
@@ -228,6 +218,12 @@ final class ScalarOps implements VectorOps {
     /** Every window is left to the plain loop in the pooling pass. */
     @Override
     public int maxPool2x2Row(float[] x, int p, int w, int ow, float[] y, int yOff, int[] argmax, int aOff, int base) {
+        return 0;
+    }
+
+    @Override
+    public int maxPool2x2Plane(float[] x, int p, int w, int oh, int ow, float[] y, int yOff, int[] argmax, int aOff,
+                               int base) {
         return 0;
     }
 

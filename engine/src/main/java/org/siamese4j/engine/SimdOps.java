@@ -267,6 +267,69 @@ final class SimdOps implements VectorOps {
         return done;
     }
 
+    /**
+     * As {@link #maxPool2x2Row}, with the four elements of L windows gathered through a map of the windows' first
+     * elements (per thread, made again when the plane's shape changes): rows shorter than a vector would leave
+     * the whole plane to the scalar loop.
+     */
+    @Override
+    public int maxPool2x2Plane(float[] x, int p, int w, int oh, int ow, float[] y, int yOff, int[] argmax, int aOff,
+                               int base) {
+        int n = oh * ow / L * L;
+        if (n == 0) {
+            return 0;
+        }
+        int[] map = windowMap(w, ow, n);
+        FloatVector offA = FloatVector.broadcast(S, Float.intBitsToFloat(0));
+        FloatVector offB = FloatVector.broadcast(S, Float.intBitsToFloat(1));
+        FloatVector offC = FloatVector.broadcast(S, Float.intBitsToFloat(w));
+        FloatVector offD = FloatVector.broadcast(S, Float.intBitsToFloat(w + 1));
+        int done = 0;
+        for (; done < n; done += L) {
+            FloatVector a = FloatVector.fromArray(S, x, p, map, done);
+            FloatVector b = FloatVector.fromArray(S, x, p + 1, map, done);
+            FloatVector c = FloatVector.fromArray(S, x, p + w, map, done);
+            FloatVector d = FloatVector.fromArray(S, x, p + w + 1, map, done);
+            FloatVector m = a.max(b).max(c.max(d));
+            if (m.test(VectorOperators.IS_NAN).anyTrue()) {
+                break; // the scalar loop settles which NaN wins
+            }
+            VectorMask<Float> isA = a.eq(m);
+            VectorMask<Float> isB = b.eq(m);
+            VectorMask<Float> isC = c.eq(m);
+            d.blend(c, isC).blend(b, isB).blend(a, isA).intoArray(y, yOff + done);
+            offD.blend(offC, isC).blend(offB, isB).blend(offA, isA).reinterpretAsInts().intoArray(argmax, aOff + done);
+        }
+        for (int i = 0; i < done; i++) {
+            argmax[aOff + i] += base + map[i];
+        }
+        return done;
+    }
+
+    /** Per thread: the offsets of the first elements of a plane's 2x2 windows, for the last shape asked for. */
+    private static final class WindowMap {
+        int w = -1;
+        int ow = -1;
+        int[] first = new int[0];
+    }
+
+    private static final ThreadLocal<WindowMap> WINDOW_MAPS = ThreadLocal.withInitial(WindowMap::new);
+
+    private static int[] windowMap(int w, int ow, int n) {
+        WindowMap m = WINDOW_MAPS.get();
+        if (m.w != w || m.ow != ow || m.first.length < n) {
+            if (m.first.length < n) {
+                m.first = new int[n];
+            }
+            for (int k = 0; k < m.first.length; k++) {
+                m.first[k] = 2 * (k / ow) * w + 2 * (k % ow);
+            }
+            m.w = w;
+            m.ow = ow;
+        }
+        return m.first;
+    }
+
     @Override
     public void momentumStepRange(float[] w, int wOff, float[] v, int vOff, float[] g, int gOff, int n, float mu, float lr) {
         FloatVector muV = FloatVector.broadcast(S, mu);
@@ -479,35 +542,12 @@ final class SimdOps implements VectorOps {
         result[1] = (double) sumOfLanes(t) + tTail;
     }
 
-    @Override
-    public void addAtMaxima(float[] dy, int dyAt, float[] y, int yAt, int[] argmax, int aAt, int n, boolean relu,
-                            float p, float[] dx, int dxImage, boolean distinct) {
-        int j = 0;
-        if (distinct) {
-            FloatVector pV = FloatVector.broadcast(S, p);
-            FloatVector zero = FloatVector.zero(S);
-            int bound = S.loopBound(n);
-            for (; j < bound; j += L) {
-                FloatVector g = FloatVector.fromArray(S, dy, dyAt + j);
-                if (relu) {
-                    g = g.blend(zero, FloatVector.fromArray(S, y, yAt + j).compare(VectorOperators.EQ, 0f));
-                }
-                // gather, add, scatter: safe because no two lanes name the same element
-                FloatVector.fromArray(S, dx, dxImage, argmax, aAt + j).add(g.mul(pV)).intoArray(dx, dxImage, argmax, aAt + j);
-            }
-        }
-        for (; j < n; j++) {
-            float g = relu && y[yAt + j] == 0f ? 0f : dy[dyAt + j];
-            dx[dxImage + argmax[aAt + j]] += p * g;
-        }
-    }
-
     /**
      * Two output channels at a time (the second a copy of the first when outC is odd, then stored over it): their
      * 18 weights stay in registers, and each of the 9 shifted input vectors feeds 2 multiply-adds; the bias starts
-     * the sum, the ReLU bounds it before the store. A row is whole
-     * vectors from its start, then, when its width is not a multiple of the vector, one more vector ending at its
-     * end, which recomputes a few outputs (the same values). Rows narrower than a vector are left to the GEMM.
+     * the sum, the ReLU bounds it before the store. A row is whole vectors from its start, then, when its width is
+     * not a multiple of the vector, one more vector ending at its end, which recomputes a few outputs (the same
+     * values). Rows narrower than a vector are left to the GEMM.
      */
     @Override
     public boolean conv3x3OneChannel(float[] padded, int pOff, int pw, int oh, int ow, float[] w, int wOff, int outC,

@@ -106,13 +106,6 @@ interface VectorOps {
                                float[] x, int xImage, float mean, double[] result);
 
     /**
-     * dx[dxImage + argmax[aAt + j]] += p g for j < n, g as in {@link #pooledGradientMoments}; {@code distinct} says
-     * that no two of those argmax entries are equal (windows that do not overlap), so they may be updated at once.
-     */
-    void addAtMaxima(float[] dy, int dyAt, float[] y, int yAt, int[] argmax, int aAt, int n, boolean relu, float p,
-                     float[] dx, int dxImage, boolean distinct);
-
-    /**
      * A first layer's convolution without the GEMM: 3x3 kernel, stride 1, one input channel, on one image already
      * zero-padded where its padding needs (oh + 2 rows of pw = ow + 2 floats at padded[pOff]). Output plane o
      * (outC of them, oh x ow each, at y[yOff + o oh ow]) gets sum over the taps t = 3 ky + kx of
@@ -139,4 +132,12 @@ interface VectorOps {
      * loop in {@link MaxPooling} gives. Returns how many outputs it wrote (0: none).
      */
     int maxPool2x2Row(float[] x, int p, int w, int ow, float[] y, int yOff, int[] argmax, int aOff, int base);
+
+    /**
+     * The 2x2, stride-2 windows of a whole plane whose rows are shorter than a vector, in output order from the
+     * first: output k = (oy, ox) of oh x ow reads x[p + 2 oy w + 2 ox], its right neighbour and the two a row (w)
+     * further; y[yOff + k] and argmax[aOff + k] = base + (offset of the chosen element from p) get exactly what
+     * the scalar loop in {@link MaxPooling} gives. Returns how many outputs it wrote (0: none).
+     */
+    int maxPool2x2Plane(float[] x, int p, int w, int oh, int ow, float[] y, int yOff, int[] argmax, int aOff, int base);
 }

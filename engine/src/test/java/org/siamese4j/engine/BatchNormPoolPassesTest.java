@@ -12,14 +12,15 @@ import org.junit.jupiter.api.Test;
  * The fused batch norm + max-pool passes ({@link Kernels#batchNormPoolForward}, {@link Kernels#batchNormPoolBackward})
  * against the separate kernels they replace: forward bit for bit (the same roundings, maxima and argmax, ties
  * included), backward within float rounding (its sums run in another order). On every path the pooling can take:
- * the SIMD backend's 2x2 stride-2 rows, 2x2 windows with another stride, the general window loop; odd sizes whose
+ * the SIMD backend's 2x2 stride-2 rows and planes, 2x2 windows with another stride, the general window loop; odd sizes whose
  * last row and column no window reads; compact's first block (48 x 48).
  */
 class BatchNormPoolPassesTest {
     private static final double EPS = 0.05;
     private static final double TOLERANCE = 1e-4; // float sums of up to 9216 terms, in another order
     /** batch, channels, height, width, window, stride. */
-    private static final int[][] SHAPES = {{3, 5, 7, 9, 2, 2}, {2, 3, 8, 8, 3, 2}, {2, 4, 6, 5, 2, 1}, {4, 6, 48, 48, 2, 2}};
+    private static final int[][] SHAPES = {{3, 5, 7, 9, 2, 2}, {2, 3, 8, 8, 3, 2}, {2, 4, 6, 5, 2, 1}, {4, 6, 48, 48, 2, 2},
+        {3, 4, 24, 24, 2, 2}}; // the last: compact's second block, rows shorter than a vector
 
     private static PoolGeometry geometry(int[] s) {
         return new PoolGeometry(s[0], s[1], s[2], s[3], s[4], s[5]);

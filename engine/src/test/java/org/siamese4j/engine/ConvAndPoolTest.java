@@ -148,6 +148,8 @@ class ConvAndPoolTest {
             new PoolGeometry(1, 1, 2, 2, 2, 2), new PoolGeometry(2, 3, 5, 7, 2, 2), new PoolGeometry(3, 2, 9, 9, 3, 2),
             new PoolGeometry(1, 1, 1, 1, 1, 1), new PoolGeometry(2, 4, 96, 96, 2, 2),
             new PoolGeometry(2, 3, 48, 48, 2, 2), new PoolGeometry(1, 2, 7, 51, 2, 2), // rows of a vector and a part
+            // rows shorter than a vector (SIMD: the plane kernel), whole vectors of windows and a part
+            new PoolGeometry(2, 3, 24, 24, 2, 2), new PoolGeometry(1, 2, 12, 12, 2, 2), new PoolGeometry(2, 2, 9, 21, 2, 2),
         };
         for (int threads : new int[] {1, 2}) {
             for (Kernels k : TestKernels.all(threads)) {
@@ -458,23 +460,26 @@ class ConvAndPoolTest {
                 }
             }
         }
-        int ow = 40;
-        int oh = (windows.size() + ow - 1) / ow;
-        PoolGeometry g = new PoolGeometry(1, 1, 2 * oh, 2 * ow, 2, 2);
-        float[] x = new float[g.inSize()];
-        Arrays.fill(x, -2f);
-        for (int i = 0; i < windows.size(); i++) {
-            int at = (i / ow) * 2 * (2 * ow) + (i % ow) * 2;
-            float[] win = windows.get(i);
-            x[at] = win[0];
-            x[at + 1] = win[1];
-            x[at + 2 * ow] = win[2];
-            x[at + 2 * ow + 1] = win[3];
+        // rows of 40 windows (SIMD: the row kernel) and of 12 (shorter than a vector: the plane kernel)
+        for (int ow : new int[] {40, 12}) {
+            int oh = (windows.size() + ow - 1) / ow;
+            PoolGeometry g = new PoolGeometry(1, 1, 2 * oh, 2 * ow, 2, 2);
+            float[] x = new float[g.inSize()];
+            Arrays.fill(x, -2f);
+            for (int i = 0; i < windows.size(); i++) {
+                int at = (i / ow) * 2 * (2 * ow) + (i % ow) * 2;
+                float[] win = windows.get(i);
+                x[at] = win[0];
+                x[at + 1] = win[1];
+                x[at + 2 * ow] = win[2];
+                x[at + 2 * ow + 1] = win[3];
+            }
+            assertPoolMatchesRule(g, x, "every 2x2 window, rows of " + ow);
         }
-        assertPoolMatchesRule(g, x, "every 2x2 window");
         // and rows where a NaN sits in the middle of a vector of windows, after full vectors without one
         SplittableRandom r = new SplittableRandom(22);
         assertPoolMatchesRule(new PoolGeometry(2, 3, 6, 70, 2, 2), tiedValues(r, 2 * 3 * 6 * 70, 0.01), "sparse NaN");
+        assertPoolMatchesRule(new PoolGeometry(2, 3, 24, 24, 2, 2), tiedValues(r, 2 * 3 * 24 * 24, 0.01), "sparse NaN");
     }
 
     @Test
