@@ -155,12 +155,12 @@ final class BatchNormPasses {
         float q = (float) (-k * sumDyH * inv);
         float r = (float) (-k * sumDy);
         for (int i = 0; i < batch; i++) {
-            int base = (i * channels + c) * plane;
+            int img = i * channels + c;
+            int base = img * plane;
             if (pool == null) {
                 ops.batchNormInputGradient(d, dOff + base, x, xOff + base, y, yOff + base, dx, dxOff + base, plane, p,
                         q, r, m, relu);
             } else {
-                int img = i * channels + c;
                 ops.centredAffine(x, xOff + base, dx, dxOff + base, plane, q, m, r);
                 addAtMaxima(d, dOff + img * outPlane, y, yOff + img * outPlane, argmax, img * outPlane, outPlane,
                         relu, p, dx, dxOff + base - c * plane);

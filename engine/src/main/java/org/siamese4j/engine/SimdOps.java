@@ -560,10 +560,11 @@ final class SimdOps implements VectorOps {
         // the ReLU as a lower bound: 0 with it, -infinity (no bound) without
         FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
         for (int o = 0; o < outC; o += 2) {
+            int second = o + 1 < outC ? o + 1 : o;
             int k0 = wOff + 9 * o;
-            int k1 = o + 1 < outC ? k0 + 9 : k0;
+            int k1 = wOff + 9 * second;
             FloatVector bias0 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOff + o]);
-            FloatVector bias1 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOff + (o + 1 < outC ? o + 1 : o)]);
+            FloatVector bias1 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOff + second]);
             FloatVector a0 = FloatVector.broadcast(S, w[k0]);
             FloatVector a1 = FloatVector.broadcast(S, w[k0 + 1]);
             FloatVector a2 = FloatVector.broadcast(S, w[k0 + 2]);
@@ -583,7 +584,7 @@ final class SimdOps implements VectorOps {
             FloatVector b7 = FloatVector.broadcast(S, w[k1 + 7]);
             FloatVector b8 = FloatVector.broadcast(S, w[k1 + 8]);
             int y0 = yOff + o * pixels;
-            int y1 = o + 1 < outC ? y0 + pixels : y0;
+            int y1 = yOff + second * pixels;
             for (int r = 0; r < oh; r++) {
                 int row = pOff + r * pw;
                 for (int c = 0; ; c = Math.min(c + L, last)) {

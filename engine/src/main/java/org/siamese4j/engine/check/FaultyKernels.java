@@ -179,10 +179,7 @@ public final class FaultyKernels implements Kernels {
             return;
         }
         int outs = g.batch() * g.outSize();
-        float[] passed = new float[outs];
-        for (int i = 0; i < outs; i++) {
-            passed[i] = dy[dyOff + i];
-        }
+        float[] passed = java.util.Arrays.copyOfRange(dy, dyOff, dyOff + outs);
         if (relu) {
             reluBackward(y, yOff, passed, 0, passed, 0, outs);
         }

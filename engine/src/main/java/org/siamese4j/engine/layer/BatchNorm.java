@@ -1,5 +1,6 @@
 package org.siamese4j.engine.layer;
 
+import java.util.Arrays;
 import java.util.List;
 import org.siamese4j.engine.Kernels;
 import org.siamese4j.engine.PoolGeometry;
@@ -48,7 +49,7 @@ public final class BatchNorm extends Layer {
     public static BatchNorm withMaxPool(Kernels kernels, int[] shape, Activation activation, int window, int stride) {
         if (shape.length != 3) {
             throw new IllegalArgumentException("batch norm with a max-pool needs a [C, H, W] shape, not "
-                    + java.util.Arrays.toString(shape));
+                    + Arrays.toString(shape));
         }
         return new BatchNorm(kernels, shape, activation, new PoolGeometry(1, shape[0], shape[1], shape[2], window, stride));
     }
