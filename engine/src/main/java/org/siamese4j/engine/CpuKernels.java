@@ -5,7 +5,8 @@ package org.siamese4j.engine;
  * {@link PackedGemm} (a packed, cache-blocked GEMM driver in the style of BLIS/GotoBLAS around the backend's
  * register-blocked micro-kernel), the convolution passes {@link ConvForward}, {@link ConvBackwardInput} and
  * {@link ConvBackwardParams} (implicit GEMMs whose im2col operand is packed straight from the image and never
- * stored whole), {@link MaxPooling}, {@link BatchNormPasses}, {@link ElementwisePasses} and {@link ParameterPasses}. They share the
+ * stored whole), {@link MaxPooling}, {@link BatchNormPasses}, {@link ConvBlockPasses} (a first block without its
+ * convolution's output), {@link ElementwisePasses} and {@link ParameterPasses}. They share the
  * thread pool and one {@link Workspace} per thread. {@link Backend} makes these for "simd" and "scalar".
  */
 final class CpuKernels implements Kernels {
@@ -17,6 +18,7 @@ final class CpuKernels implements Kernels {
     private final ConvBackwardParams convBackwardParams;
     private final MaxPooling pooling;
     private final BatchNormPasses batchNorm;
+    private final ConvBlockPasses convBlock;
     private final ElementwisePasses elementwise;
     private final ParameterPasses parameters;
 
@@ -30,6 +32,7 @@ final class CpuKernels implements Kernels {
         this.convBackwardParams = new ConvBackwardParams(parallel, ops, gemm, workspaces);
         this.pooling = new MaxPooling(parallel, ops);
         this.batchNorm = new BatchNormPasses(parallel, ops);
+        this.convBlock = new ConvBlockPasses(parallel, ops);
         this.elementwise = new ElementwisePasses(parallel, ops);
         this.parameters = new ParameterPasses(parallel, ops);
     }
@@ -115,6 +118,25 @@ final class CpuKernels implements Kernels {
                                       int dShiftOff, float[] dx, int dxOff) {
         batchNorm.poolBackward(g, x, xOff, y, yOff, argmax, dy, dyOff, scale, scaleOff, mean, invStd, relu, dScale,
                 dScaleOff, dShift, dShiftOff, dx, dxOff);
+    }
+
+    @Override
+    public void convBatchNormPoolForward(ConvGeometry conv, PoolGeometry pool, float[] x, int xOff, float[] w, int wOff,
+                                         float[] scale, int scaleOff, float[] shift, int shiftOff,
+                                         boolean batchStatistics, double[] mean, double[] var, float[] invStd,
+                                         double eps, boolean relu, float[] y, int yOff, int[] argmax, float[] xAtMax) {
+        convBlock.forward(conv, pool, x, xOff, w, wOff, scale, scaleOff, shift, shiftOff, batchStatistics, mean, var,
+                invStd, eps, relu, y, yOff, argmax, xAtMax);
+    }
+
+    @Override
+    public void convBatchNormPoolBackward(ConvGeometry conv, PoolGeometry pool, float[] x, int xOff, float[] w,
+                                          int wOff, float[] y, int yOff, int[] argmax, float[] xAtMax, float[] dy,
+                                          int dyOff, float[] scale, int scaleOff, double[] mean, float[] invStd,
+                                          boolean relu, float[] dScale, int dScaleOff, float[] dShift, int dShiftOff,
+                                          float[] dw, int dwOff) {
+        convBlock.backward(conv, pool, x, xOff, w, wOff, y, yOff, argmax, xAtMax, dy, dyOff, scale, scaleOff, mean,
+                invStd, relu, dScale, dScaleOff, dShift, dShiftOff, dw, dwOff);
     }
 
     @Override

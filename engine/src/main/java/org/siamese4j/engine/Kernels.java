@@ -80,6 +80,28 @@ public interface Kernels {
                                int dyOff, float[] scale, int scaleOff, double[] mean, float[] invStd, boolean relu,
                                float[] dScale, int dScaleOff, float[] dShift, int dShiftOff, float[] dx, int dxOff);
 
+    /**
+     * A first block in one: the 3x3, stride-1 convolution {@code conv} of one-channel images x (no bias), batch
+     * normalisation of its output (as {@link #batchNormForward}: mean, var, invStd; ReLU when {@code relu}), then the
+     * max-pool {@code pool}; y and argmax are what {@link #maxPoolForward} gives on the normalised tensor, and
+     * xAtMax[i] is the convolution's output at argmax[i], all that the backward pass needs of it. The convolution's
+     * output is never stored.
+     */
+    void convBatchNormPoolForward(ConvGeometry conv, PoolGeometry pool, float[] x, int xOff, float[] w, int wOff,
+                                  float[] scale, int scaleOff, float[] shift, int shiftOff, boolean batchStatistics,
+                                  double[] mean, double[] var, float[] invStd, double eps, boolean relu, float[] y,
+                                  int yOff, int[] argmax, float[] xAtMax);
+
+    /**
+     * Its backward pass after a batch-statistics forward (y, argmax, xAtMax, mean and invStd from it): as
+     * {@link #batchNormPoolBackward} into the convolution's output gradient, then as {@link #conv2dBackwardParams}
+     * into dw (added to). dScale and dShift are added to; the images get no gradient (a first block's input needs none).
+     */
+    void convBatchNormPoolBackward(ConvGeometry conv, PoolGeometry pool, float[] x, int xOff, float[] w, int wOff,
+                                   float[] y, int yOff, int[] argmax, float[] xAtMax, float[] dy, int dyOff,
+                                   float[] scale, int scaleOff, double[] mean, float[] invStd, boolean relu,
+                                   float[] dScale, int dScaleOff, float[] dShift, int dShiftOff, float[] dw, int dwOff);
+
     /** y = max(x, 0). y may alias x. */
     void reluForward(float[] x, int xOff, float[] y, int yOff, int n);
 

@@ -25,6 +25,15 @@ public final class NetworkGradCheck {
                 "conv 3x3 3 relu; pool 2; conv 3x3 4 pad=1 bn relu; pool 2; conv 2x2 5 relu; dense 6 sigmoid"));
     }
 
+    /**
+     * A scaled-down compact: its blocks of conv, batch norm, ReLU and pool, at 8x20 with few filters, so that the
+     * first block is the fused one ({@code ConvBatchNormPool}) on rows of a SIMD vector and a tail.
+     */
+    public static Architecture smallCompact() {
+        return new Architecture("gradcheck-compact", 8, 20, LayerSpec.parseList(
+                "conv 3x3 4 pad=1 bn relu; pool 2; conv 3x3 4 pad=1 bn relu; pool 2; dense 6 sigmoid"));
+    }
+
     /** A scaled-down koch: the paper's layer kinds at 20x20 with few filters. */
     public static Architecture smallKoch() {
         return new Architecture("gradcheck-koch", 20, 20, LayerSpec.parseList(

@@ -9,6 +9,7 @@ import org.siamese4j.engine.Tensor;
 import org.siamese4j.engine.layer.Activation;
 import org.siamese4j.engine.layer.BatchNorm;
 import org.siamese4j.engine.layer.Conv2d;
+import org.siamese4j.engine.layer.ConvBatchNormPool;
 import org.siamese4j.engine.layer.Dense;
 import org.siamese4j.engine.layer.Flatten;
 import org.siamese4j.engine.layer.Layer;
@@ -62,19 +63,27 @@ public final class SiameseNet {
                 case CONV: {
                     Activation convAct = s.batchNorm() ? Activation.NONE : s.activation();
                     Conv2d conv = new Conv2d(kernels, c, h, w, s.size(), s.kernel(), s.stride(), s.padding(), convAct, !s.batchNorm());
-                    layers.add(conv);
+                    boolean first = layers.isEmpty();
                     List<Param> ps = new ArrayList<>(conv.params());
                     c = s.size();
                     h = conv.outputShape()[1];
                     w = conv.outputShape()[2];
-                    if (s.batchNorm()) {
+                    if (!s.batchNorm()) {
+                        layers.add(conv);
+                    } else {
                         // a pool right after it joins it: one pass over the block's largest tensor, not three
                         LayerSpec next = at + 1 < specs.size() ? specs.get(at + 1) : null;
                         boolean pooled = next != null && next.kind() == LayerSpec.Kind.POOL;
                         BatchNorm bn = pooled
                                 ? BatchNorm.withMaxPool(kernels, new int[] {c, h, w}, s.activation(), next.size(), next.size())
                                 : new BatchNorm(kernels, new int[] {c, h, w}, s.activation());
-                        layers.add(bn);
+                        if (first && pooled && ConvBatchNormPool.fits(conv.geometry())) {
+                            // the whole first block as one: its convolution's output is never stored
+                            layers.add(new ConvBatchNormPool(kernels, conv, bn));
+                        } else {
+                            layers.add(conv);
+                            layers.add(bn);
+                        }
                         ps.addAll(bn.params());
                         if (pooled) {
                             h = bn.outputShape()[1];

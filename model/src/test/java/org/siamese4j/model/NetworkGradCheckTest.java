@@ -34,7 +34,8 @@ class NetworkGradCheckTest {
     void wholeNetworkPassesOnBothBackends() {
         for (String backend : backends()) {
             Kernels k = Backend.kernels(backend, 2);
-            for (Architecture a : new Architecture[] {NetworkGradCheck.smallInstance(), NetworkGradCheck.smallKoch()}) {
+            for (Architecture a : new Architecture[] {NetworkGradCheck.smallInstance(), NetworkGradCheck.smallKoch(),
+                    NetworkGradCheck.smallCompact()}) {
                 GradCheck.Report r = NetworkGradCheck.run(a, k, 7, GradCheck.DEFAULT_BOUND);
                 assertTrue(r.passed(), backend + "\n" + r.format());
                 // every trained tensor of every layer, head included, is in the report
@@ -56,6 +57,21 @@ class NetworkGradCheckTest {
             GradCheck.Report r = NetworkGradCheck.run(NetworkGradCheck.smallInstance(), broken, 7, GradCheck.DEFAULT_BOUND);
             assertFalse(r.passed(), f + " was not caught:\n" + r.format());
         }
+        // a fused first block: the faults of the passes it stands for
+        for (FaultyKernels.Fault f : new FaultyKernels.Fault[] {FaultyKernels.Fault.CONV_WEIGHT_OFF_BY_ONE,
+                FaultyKernels.Fault.POOL_ARGMAX_OFF_BY_ONE, FaultyKernels.Fault.RELU_MASK_INVERTED,
+                FaultyKernels.Fault.BATCH_NORM_MEAN_TERM_DROPPED, FaultyKernels.Fault.BATCH_NORM_SHIFT_GRADIENT_DROPPED}) {
+            Kernels broken = new FaultyKernels(faultable(), f);
+            GradCheck.Report r = NetworkGradCheck.run(NetworkGradCheck.smallCompact(), broken, 7, GradCheck.DEFAULT_BOUND);
+            assertFalse(r.passed(), f + " was not caught in the fused first block:\n" + r.format());
+        }
+    }
+
+    @Test
+    void smallCompactStartsWithTheFusedFirstBlock() {
+        SiameseNet net = SiameseNet.create(NetworkGradCheck.smallCompact(), faultable(), true);
+        assertTrue(net.tower().layers().get(0) instanceof org.siamese4j.engine.layer.ConvBatchNormPool,
+                net.tower().layers().get(0).describe());
     }
 
     @Test

@@ -20,9 +20,10 @@ import org.siamese4j.model.NetworkGradCheck;
  * central differences) on a small instance, optionally with a deliberately broken kernel to show it fails.
  */
 public final class GradcheckCommand implements Command {
-    static final Option<String> PRESET = Option.value("preset", "NAME", ValueParser.oneOf("small", "koch-small"),
-            "network to check: small (every layer kind: conv, padded conv with batch norm, pool, dense) or"
-                    + " koch-small (Koch's layer kinds at 20x20 with few filters)")
+    static final Option<String> PRESET = Option.value("preset", "NAME", ValueParser.oneOf("small", "koch-small", "compact-small"),
+            "network to check: small (every layer kind: conv, padded conv with batch norm, pool, dense),"
+                    + " koch-small (Koch's layer kinds at 20x20 with few filters) or compact-small (compact's blocks"
+                    + " at 8x20, its first block fused)")
             .defaultValue("small");
     static final Option<Long> SEED = Option.value("seed", "N", ValueParser.anyLong(),
             "seed of the weights, inputs and pairs").defaultValue(7L);
@@ -70,7 +71,11 @@ public final class GradcheckCommand implements Command {
     @Override
     public int run(Invocation inv) {
         String preset = inv.get(PRESET);
-        Architecture arch = preset.equals("koch-small") ? NetworkGradCheck.smallKoch() : NetworkGradCheck.smallInstance();
+        Architecture arch = switch (preset) {
+            case "koch-small" -> NetworkGradCheck.smallKoch();
+            case "compact-small" -> NetworkGradCheck.smallCompact();
+            default -> NetworkGradCheck.smallInstance();
+        };
         long seed = inv.get(SEED);
         double bound = inv.get(BOUND);
         FaultyKernels.Fault fault = inv.get(FAULT);

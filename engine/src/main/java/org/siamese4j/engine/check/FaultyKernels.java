@@ -190,6 +190,42 @@ public final class FaultyKernels implements Kernels {
     }
 
     @Override
+    public void convBatchNormPoolForward(ConvGeometry conv, PoolGeometry pool, float[] x, int xOff, float[] w, int wOff,
+                                         float[] scale, int scaleOff, float[] shift, int shiftOff,
+                                         boolean batchStatistics, double[] mean, double[] var, float[] invStd,
+                                         double eps, boolean relu, float[] y, int yOff, int[] argmax, float[] xAtMax) {
+        inner.convBatchNormPoolForward(conv, pool, x, xOff, w, wOff, scale, scaleOff, shift, shiftOff, batchStatistics,
+                mean, var, invStd, eps, relu, y, yOff, argmax, xAtMax);
+    }
+
+    /**
+     * Under a fault of the convolution's weight gradient, the pool, the ReLU or batch norm, the fused first block is
+     * taken apart: the convolution's output is recomputed, and this class's fused batch-norm + pool backward and
+     * convolution weight gradient run on it, so that each of those faults reaches it; else the correct pass.
+     */
+    @Override
+    public void convBatchNormPoolBackward(ConvGeometry conv, PoolGeometry pool, float[] x, int xOff, float[] w,
+                                          int wOff, float[] y, int yOff, int[] argmax, float[] xAtMax, float[] dy,
+                                          int dyOff, float[] scale, int scaleOff, double[] mean, float[] invStd,
+                                          boolean relu, float[] dScale, int dScaleOff, float[] dShift, int dShiftOff,
+                                          float[] dw, int dwOff) {
+        boolean reaches = fault == Fault.CONV_WEIGHT_OFF_BY_ONE || fault == Fault.POOL_ARGMAX_OFF_BY_ONE
+                || fault == Fault.BATCH_NORM_MEAN_TERM_DROPPED || fault == Fault.BATCH_NORM_SHIFT_GRADIENT_DROPPED
+                || (relu && fault == Fault.RELU_MASK_INVERTED);
+        if (!reaches) {
+            inner.convBatchNormPoolBackward(conv, pool, x, xOff, w, wOff, y, yOff, argmax, xAtMax, dy, dyOff, scale,
+                    scaleOff, mean, invStd, relu, dScale, dScaleOff, dShift, dShiftOff, dw, dwOff);
+            return;
+        }
+        float[] convOut = new float[conv.batch() * conv.outSize()];
+        inner.conv2dForward(conv, x, xOff, w, wOff, null, 0, convOut, 0, false);
+        float[] convGradient = new float[convOut.length];
+        batchNormPoolBackward(pool, convOut, 0, y, yOff, argmax, dy, dyOff, scale, scaleOff, mean, invStd, relu,
+                dScale, dScaleOff, dShift, dShiftOff, convGradient, 0);
+        conv2dBackwardParams(conv, x, xOff, convGradient, 0, dw, dwOff, null, 0);
+    }
+
+    @Override
     public void reluForward(float[] x, int xOff, float[] y, int yOff, int n) {
         inner.reluForward(x, xOff, y, yOff, n);
     }

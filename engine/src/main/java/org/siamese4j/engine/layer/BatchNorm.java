@@ -19,25 +19,25 @@ import org.siamese4j.engine.Tensor;
  * one it has.
  */
 public final class BatchNorm extends Layer {
-    private static final double EPS = 1e-5;
+    static final double EPS = 1e-5;
     private final int channels;
     private final int plane;
-    private final boolean relu;
+    final boolean relu;
     /** The max-pool after it (batch 1), or null. */
-    private final PoolGeometry pool;
+    final PoolGeometry pool;
     private int[] argmax;
     private final float momentum;
-    private final Param scale;
-    private final Param shift;
+    final Param scale;
+    final Param shift;
     private final Param runningMean;
     private final Param runningVar;
     private boolean training = true;
     private Tensor input;
     private float[] out;
     /** The statistics the last forward pass normalised by (the batch's, or the running ones). */
-    private final double[] mean;
-    private final double[] var;
-    private final float[] invStd;
+    final double[] mean;
+    final double[] var;
+    final float[] invStd;
     private float[] gradIn;
     private int batch;
 
@@ -97,13 +97,8 @@ public final class BatchNorm extends Layer {
         batch = batchOf(x, "input");
         input = x;
         out = grow(out, batch * outputSize());
-        Tensor rm = runningMean.value();
-        Tensor rv = runningVar.value();
         if (!training) {
-            for (int c = 0; c < channels; c++) {
-                mean[c] = rm.get(c);
-                var[c] = rv.get(c);
-            }
+            loadRunningStatistics();
         }
         Tensor gamma = scale.value();
         Tensor beta = shift.value();
@@ -119,14 +114,31 @@ public final class BatchNorm extends Layer {
                     beta.offset, training, mean, var, invStd, EPS, relu, out, 0, argmax);
         }
         if (training) {
-            int count = batch * plane;
-            for (int c = 0; c < channels; c++) {
-                double unbiased = count > 1 ? var[c] * count / (count - 1) : var[c];
-                rm.set(c, (float) ((1 - momentum) * rm.get(c) + momentum * mean[c]));
-                rv.set(c, (float) ((1 - momentum) * rv.get(c) + momentum * unbiased));
-            }
+            updateRunningStatistics(batch);
         }
         return Tensor.wrap(out, 0, withBatch(batch, outShape));
+    }
+
+    /** Inference mode: normalise by the running statistics. */
+    void loadRunningStatistics() {
+        Tensor rm = runningMean.value();
+        Tensor rv = runningVar.value();
+        for (int c = 0; c < channels; c++) {
+            mean[c] = rm.get(c);
+            var[c] = rv.get(c);
+        }
+    }
+
+    /** After a training-mode forward pass over {@code batch} samples: the running statistics move towards the batch's. */
+    void updateRunningStatistics(int batch) {
+        Tensor rm = runningMean.value();
+        Tensor rv = runningVar.value();
+        int count = batch * plane;
+        for (int c = 0; c < channels; c++) {
+            double unbiased = count > 1 ? var[c] * count / (count - 1) : var[c];
+            rm.set(c, (float) ((1 - momentum) * rm.get(c) + momentum * mean[c]));
+            rv.set(c, (float) ((1 - momentum) * rv.get(c) + momentum * unbiased));
+        }
     }
 
     @Override

@@ -69,6 +69,11 @@ public abstract class Layer {
         return inputGradientNeeded;
     }
 
+    /** Whether {@link #backward} can give the input gradient at all (a fused first block cannot: its input is the images). */
+    public boolean providesInputGradient() {
+        return true;
+    }
+
     /** The first layer of a network can skip computing its input gradient. */
     public void setInputGradientNeeded(boolean needed) {
         this.inputGradientNeeded = needed;

@@ -42,7 +42,17 @@ class LayerGradCheckTest {
                 new BatchNorm(k, new int[] {6}, Activation.NONE),
                 BatchNorm.withMaxPool(k, new int[] {2, 6, 7}, Activation.RELU, 2, 2),
                 BatchNorm.withMaxPool(k, new int[] {3, 5, 5}, Activation.NONE, 3, 2),
-                BatchNorm.withMaxPool(k, new int[] {2, 4, 20}, Activation.RELU, 2, 2)); // a row of whole SIMD windows
+                BatchNorm.withMaxPool(k, new int[] {2, 4, 20}, Activation.RELU, 2, 2), // a row of whole SIMD windows
+                firstBlock(k, 3, 7, 6, 1, Activation.RELU, 2, 2),   // rows narrower than a vector: the plain loops
+                firstBlock(k, 2, 6, 20, 1, Activation.RELU, 2, 2),  // a vector and a tail vector per row
+                firstBlock(k, 3, 5, 18, 0, Activation.NONE, 3, 2)); // unpadded: one vector per row, overlapping windows
+    }
+
+    /** A fused first block: a 3x3 convolution of one channel, batch norm, the activation and a max-pool. */
+    private static Layer firstBlock(Kernels k, int channels, int height, int width, int padding, Activation activation,
+                                    int window, int stride) {
+        Conv2d conv = new Conv2d(k, 1, height, width, channels, 3, 1, padding, Activation.NONE, false);
+        return new ConvBatchNormPool(k, conv, BatchNorm.withMaxPool(k, conv.outputShape(), activation, window, stride));
     }
 
     @Test
@@ -53,7 +63,8 @@ class LayerGradCheckTest {
                     GradCheck.Report report = GradCheck.checkLayer(layer, batch, 42 + batch);
                     assertTrue(report.passed(), k.name() + " batch " + batch + "\n" + report.format());
                     long trained = layer.params().stream().filter(p -> p.role().trained()).count();
-                    assertEquals(1 + trained, report.tensors().size(), "input and every trained parameter checked");
+                    int input = layer.providesInputGradient() ? 1 : 0;
+                    assertEquals(input + trained, report.tensors().size(), "input and every trained parameter checked");
                     for (GradCheck.TensorError e : report.tensors()) {
                         assertTrue(e.checked() > 0.95 * (e.checked() + e.skippedKinks()), "few kinks skipped: " + e);
                     }
@@ -81,8 +92,16 @@ class LayerGradCheckTest {
         assertCaught(Fault.RELU_MASK_INVERTED, fused, "input");
         assertCaught(Fault.BATCH_NORM_MEAN_TERM_DROPPED, fused, "input");
         assertCaught(Fault.BATCH_NORM_SHIFT_GRADIENT_DROPPED, fused, "shift");
+        // the fused first block: the faults of the convolution's weight gradient and of every pass after it
+        Function<Kernels, Layer> first = k -> firstBlock(k, 2, 6, 20, 1, Activation.RELU, 2, 2);
+        assertCaught(Fault.CONV_WEIGHT_OFF_BY_ONE, first, "weight");
+        assertCaught(Fault.POOL_ARGMAX_OFF_BY_ONE, first, "weight");
+        assertCaught(Fault.RELU_MASK_INVERTED, first, "shift");
+        assertCaught(Fault.BATCH_NORM_MEAN_TERM_DROPPED, first, "weight");
+        assertCaught(Fault.BATCH_NORM_SHIFT_GRADIENT_DROPPED, first, "shift");
         // and the same layers on correct kernels pass
         assertTrue(GradCheck.checkLayer(new Conv2d(good, 2, 6, 6, 3, 3, 1, 0, Activation.NONE), 2, 9).passed());
+        assertTrue(GradCheck.checkLayer(firstBlock(good, 2, 6, 20, 1, Activation.RELU, 2, 2), 2, 5).passed());
     }
 
     private static void assertCaught(Fault fault, Function<Kernels, Layer> make, String tensor) {
