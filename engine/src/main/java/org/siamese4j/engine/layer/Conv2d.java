@@ -9,7 +9,8 @@ import java.util.List;
 /** 2-D convolution with bias and an optional fused ReLU. Weights are [outC][inC][kh][kw]. */
 public final class Conv2d extends Layer {
     private final ConvGeometry unit;
-    private final boolean relu;
+    /** Whether a ReLU follows (read by {@link ConvBatchNormPool}, which takes a convolution without one). */
+    final boolean relu;
     private final Param weight;
     private final Param bias;
     private Tensor input;

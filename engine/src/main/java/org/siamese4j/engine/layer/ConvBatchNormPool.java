@@ -34,7 +34,7 @@ public final class ConvBatchNormPool extends Layer {
     public ConvBatchNormPool(Kernels kernels, Conv2d conv, BatchNorm norm) {
         super(kernels, conv.inputShape(), norm.outputShape());
         ConvGeometry g = conv.geometry();
-        if (!fits(g) || conv.bias() != null || conv.kind().contains("relu")) {
+        if (!fits(g) || conv.bias() != null || conv.relu) {
             throw new IllegalArgumentException("a first block needs a 3x3, stride-1 convolution of one channel without"
                     + " bias or activation, not " + conv.describe());
         }

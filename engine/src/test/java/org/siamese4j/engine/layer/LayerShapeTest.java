@@ -106,6 +106,39 @@ class LayerShapeTest {
     }
 
     @Test
+    void aFusedFirstBlockIsTheTwoLayersItJoinsAndRefusesAnythingElse() {
+        Conv2d conv = new Conv2d(K, 1, 8, 6, 3, 3, 1, 1, Activation.NONE, false);
+        BatchNorm pooled = BatchNorm.withMaxPool(K, ints(3, 8, 6), Activation.RELU, 2, 2);
+        ConvBatchNormPool block = new ConvBatchNormPool(K, conv, pooled);
+        assertEquals("conv3x3+batchnorm+relu+maxpool2x2", block.kind());
+        assertArrayEquals(ints(1, 8, 6), block.inputShape());
+        assertArrayEquals(ints(3, 4, 3), block.outputShape());
+        List<Param> joined = new java.util.ArrayList<>(conv.params());
+        joined.addAll(pooled.params());
+        assertEquals(joined, block.params(), "the convolution's parameters, then the batch norm's: model files load alike");
+        assertEquals(conv.forwardMacsPerSample(), block.forwardMacsPerSample());
+        assertTrue(!block.providesInputGradient());
+        failsNaming(() -> new ConvBatchNormPool(K, new Conv2d(K, 2, 8, 6, 3, 3, 1, 1, Activation.NONE, false),
+                BatchNorm.withMaxPool(K, ints(3, 8, 6), Activation.RELU, 2, 2)), "one channel");
+        failsNaming(() -> new ConvBatchNormPool(K, new Conv2d(K, 1, 8, 6, 3, 3, 1, 1, Activation.NONE, true), pooled),
+                "without bias");
+        failsNaming(() -> new ConvBatchNormPool(K, new Conv2d(K, 1, 8, 6, 3, 3, 1, 1, Activation.RELU, false), pooled),
+                "without bias or activation");
+        failsNaming(() -> new ConvBatchNormPool(K, new Conv2d(K, 1, 8, 6, 3, 5, 1, 2, Activation.NONE, false), pooled),
+                "3x3");
+        failsNaming(() -> new ConvBatchNormPool(K, conv, new BatchNorm(K, ints(3, 8, 6), Activation.RELU)), "max-pool");
+        failsNaming(() -> new ConvBatchNormPool(K, conv, BatchNorm.withMaxPool(K, ints(4, 8, 6), Activation.RELU, 2, 2)),
+                "[3, 8, 6]");
+        // it gives no input gradient, so it must come first: asked for one, it refuses
+        ParamSet.of(block);
+        block.forward(Tensor.of(new float[2 * 48], 2, 1, 8, 6));
+        block.setInputGradientNeeded(true);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> block.backward(Tensor.of(new float[2 * 36], 2, 3, 4, 3)));
+        assertTrue(e.getMessage().contains("must come first"), e.getMessage());
+    }
+
+    @Test
     void activationsReadAndWriteTheirLowerCaseNames() {
         assertEquals("none", Activation.NONE.label());
         assertEquals("relu", Activation.RELU.label());
