@@ -173,8 +173,8 @@ final class BatchNormPasses {
      * in {@link VectorOps#pooledGradientMoments}. A plain loop on both backends: a gather-add-scatter version ran,
      * but in 2 of 5 JVMs C2 left the scatter's index arithmetic out of line, and it allocated 37 MB a step.
      */
-    static void addAtMaxima(float[] dy, int dyAt, float[] y, int yAt, int[] argmax, int aAt, int n,
-                                    boolean relu, float p, float[] dx, int dxImage) {
+    static void addAtMaxima(float[] dy, int dyAt, float[] y, int yAt, int[] argmax, int aAt, int n, boolean relu,
+                            float p, float[] dx, int dxImage) {
         for (int j = 0; j < n; j++) {
             float g = relu && y[yAt + j] == 0f ? 0f : dy[dyAt + j];
             dx[dxImage + argmax[aAt + j]] += p * g;

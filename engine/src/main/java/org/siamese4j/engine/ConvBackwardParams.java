@@ -112,7 +112,7 @@ final class ConvBackwardParams {
         }
         Workspace ws = workspaces.get();
         int pad = g.padding();
-        if (ConvImages.oneChannel3x3(g) && directOneChannel(i0, i1, g, x, xOff, dy, dyOff, wTarget, wAt, ws)) {
+        if (g.oneChannel3x3() && directOneChannel(i0, i1, g, x, xOff, dy, dyOff, wTarget, wAt, ws)) {
             // done by the backend's direct kernel
         } else if (shiftGemmFits(g)) {
             backwardParamsByShifts(i0, i1, g, x, xOff, dy, dyOff, wTarget, wAt, ws);

@@ -1,5 +1,7 @@
 package org.siamese4j.engine;
 
+import java.util.Arrays;
+
 /**
  * A network's first block in cache-sized pieces: a 3x3 convolution (stride 1, no bias) of one-channel images,
  * batch normalisation, ReLU and a max-pool. The convolution has a single input channel, so recomputing one of
@@ -25,7 +27,7 @@ final class ConvBlockPasses {
 
     /** Checks that the convolution and pool fit together and the first block's conditions hold. */
     static void checkGeometry(ConvGeometry conv, PoolGeometry pool) {
-        if (!ConvImages.oneChannel3x3(conv)) {
+        if (!conv.oneChannel3x3()) {
             throw new IllegalArgumentException("a fused first block needs a 3x3 convolution at stride 1 of one channel, not " + conv);
         }
         if (pool.batch() != conv.batch() || pool.channels() != conv.outChannels() || pool.inHeight() != conv.outHeight()
@@ -65,8 +67,8 @@ final class ConvBlockPasses {
         float[] firstValue = b.firstValue;
         double[] sum = b.sum;
         double[] squares = b.squares;
-        java.util.Arrays.fill(sum, from, to, 0);
-        java.util.Arrays.fill(squares, from, to, 0);
+        Arrays.fill(sum, from, to, 0);
+        Arrays.fill(squares, from, to, 0);
         for (int i = 0; i < conv.batch(); i++) {
             pad(conv, i, x, xOff, b.padded);
             for (int c0 = from; c0 < to; c0 += 2) {

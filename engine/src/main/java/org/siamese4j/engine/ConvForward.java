@@ -57,7 +57,7 @@ final class ConvForward {
             return;
         }
         Workspace ws = workspaces.get();
-        if (ConvImages.oneChannel3x3(g) && directOneChannel(i0, i1, g, x, xOff, w, wOff, bias, biasOff, y, yOff, relu, ws)) {
+        if (g.oneChannel3x3() && directOneChannel(i0, i1, g, x, xOff, w, wOff, bias, biasOff, y, yOff, relu, ws)) {
             return;
         }
         int pixels = g.outPixels();

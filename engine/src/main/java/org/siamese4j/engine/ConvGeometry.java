@@ -65,6 +65,15 @@ public record ConvGeometry(int batch, int inChannels, int inHeight, int inWidth,
         return (long) batch * outChannels * outPixels() * patchSize();
     }
 
+    /**
+     * One input channel, a 3x3 kernel at stride 1: a first layer that {@link VectorOps#conv3x3OneChannel} can take
+     * (its input, zero-padded, is then two rows and two columns larger than its output), and that can start a
+     * fused first block.
+     */
+    public boolean oneChannel3x3() {
+        return inChannels == 1 && kernelHeight == 3 && kernelWidth == 3 && stride == 1;
+    }
+
     public ConvGeometry withBatch(int newBatch) {
         return new ConvGeometry(newBatch, inChannels, inHeight, inWidth, outChannels, kernelHeight, kernelWidth, stride, padding);
     }

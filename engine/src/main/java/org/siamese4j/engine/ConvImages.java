@@ -17,14 +17,6 @@ final class ConvImages {
     }
 
     /**
-     * A first layer that {@link VectorOps#conv3x3OneChannel} can take: one input channel, a 3x3 kernel at stride 1
-     * (its input, zero-padded, is then two rows and two columns larger than its output).
-     */
-    static boolean oneChannel3x3(ConvGeometry g) {
-        return g.inChannels() == 1 && g.kernelHeight() == 3 && g.kernelWidth() == 3 && g.stride() == 1;
-    }
-
-    /**
      * Copies n images of channels x h x w from src into dst with padY zero rows above and below and padX
      * zero columns left and right of every plane.
      */

@@ -203,6 +203,7 @@ final class ScalarOps implements VectorOps {
         result[1] = (double) t0 + t1;
     }
 
+    /** Left to the GEMM, whose scalar micro-kernel does as well as a plain loop would. */
     @Override
     public boolean conv3x3OneChannel(float[] padded, int pOff, int pw, int oh, int ow, float[] w, int wOff, int outC,
                                      float[] bias, int biasOff, boolean relu, float[] y, int yOff) {

@@ -172,16 +172,10 @@ class BatchNormPoolPassesTest {
     }
 
     private static float[] filled(int n, float v) {
-        float[] a = new float[n];
-        Arrays.fill(a, v);
-        return a;
+        return TestKernels.filled(n, v);
     }
 
     private static void assertClose(float[] expect, int eOff, float[] got, int gOff, int n, String what) {
-        for (int i = 0; i < n; i++) {
-            float e = expect[eOff + i];
-            float v = got[gOff + i];
-            assertTrue(Math.abs(e - v) <= TOLERANCE * Math.max(1, Math.abs(e)), what + " [" + i + "]: expected " + e + ", got " + v);
-        }
+        TestKernels.assertClose(expect, eOff, got, gOff, n, TOLERANCE, what);
     }
 }

@@ -217,17 +217,10 @@ class ConvBlockPassesTest {
     }
 
     private static float[] filled(int n, float v) {
-        float[] a = new float[n];
-        Arrays.fill(a, v);
-        return a;
+        return TestKernels.filled(n, v);
     }
 
-    private static void assertClose(float[] expect, int eOff, float[] actual, int aOff, int n, String what) {
-        for (int i = 0; i < n; i++) {
-            float e = expect[eOff + i];
-            float a = actual[aOff + i];
-            assertTrue(Math.abs(e - a) <= TOLERANCE * Math.max(1, Math.abs(e)),
-                    what + " at " + i + ": expected " + e + ", got " + a);
-        }
+    private static void assertClose(float[] expect, int eOff, float[] got, int gOff, int n, String what) {
+        TestKernels.assertClose(expect, eOff, got, gOff, n, TOLERANCE, what);
     }
 }

@@ -40,6 +40,23 @@ public final class TestKernels {
         return list;
     }
 
+    /** n copies of v. */
+    static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+
+    /** Asserts |expect - got| <= tolerance max(1, |expect|) for each of n values. */
+    static void assertClose(float[] expect, int eOff, float[] got, int gOff, int n, double tolerance, String what) {
+        for (int i = 0; i < n; i++) {
+            float e = expect[eOff + i];
+            float v = got[gOff + i];
+            org.junit.jupiter.api.Assertions.assertTrue(Math.abs(e - v) <= tolerance * Math.max(1, Math.abs(e)),
+                    what + " [" + i + "]: expected " + e + ", got " + v);
+        }
+    }
+
     public static float[] random(SplittableRandom r, int n) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {

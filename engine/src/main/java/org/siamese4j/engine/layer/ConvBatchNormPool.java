@@ -48,7 +48,7 @@ public final class ConvBatchNormPool extends Layer {
 
     /** Whether a convolution of this geometry can start a first block. */
     public static boolean fits(ConvGeometry g) {
-        return g.inChannels() == 1 && g.kernelHeight() == 3 && g.kernelWidth() == 3 && g.stride() == 1;
+        return g.oneChannel3x3();
     }
 
     @Override
