@@ -228,8 +228,12 @@ final class SimdOps implements VectorOps {
 
     @Override
     public int maxPool2x2Row(float[] x, int p, int w, int ow, float[] y, int yOff, int[] argmax, int aOff, int base) {
-        // every FloatVector species has at least two lanes (64 bits), which the shuffles below need
-        int n = ow / L * L;
+        if (ow < L) {
+            return 0;
+        }
+        // a row that is not a whole number of vectors ends with a vector that overlaps the one before it: its
+        // windows are computed twice, to the same values, instead of one by one in the caller's scalar loop
+        int last = ow - L;
         // the offset of the chosen element (0, 1, w or w + 1) travels as the bits of a float through the
         // blends (which only select bits) and is stored as an int; the lane's position is added after the
         // loop. Few vector operations on purpose: in a larger version (with NaN masks and int vector adds)
@@ -239,8 +243,8 @@ final class SimdOps implements VectorOps {
         FloatVector offC = FloatVector.broadcast(S, Float.intBitsToFloat(w));
         FloatVector offD = FloatVector.broadcast(S, Float.intBitsToFloat(w + 1));
         int done = 0;
-        for (; done < n; done += L) {
-            int p0 = p + 2 * done;
+        for (int start = 0; ; start = Math.min(start + L, last)) {
+            int p0 = p + 2 * start;
             int p1 = p0 + w;
             FloatVector u0 = FloatVector.fromArray(S, x, p0);
             FloatVector u1 = FloatVector.fromArray(S, x, p0 + L);
@@ -258,8 +262,12 @@ final class SimdOps implements VectorOps {
             VectorMask<Float> isA = a.eq(m);
             VectorMask<Float> isB = b.eq(m);
             VectorMask<Float> isC = c.eq(m);
-            d.blend(c, isC).blend(b, isB).blend(a, isA).intoArray(y, yOff + done);
-            offD.blend(offC, isC).blend(offB, isB).blend(offA, isA).reinterpretAsInts().intoArray(argmax, aOff + done);
+            d.blend(c, isC).blend(b, isB).blend(a, isA).intoArray(y, yOff + start);
+            offD.blend(offC, isC).blend(offB, isB).blend(offA, isA).reinterpretAsInts().intoArray(argmax, aOff + start);
+            done = start + L;
+            if (start == last) {
+                break;
+            }
         }
         for (int i = 0; i < done; i++) {
             argmax[aOff + i] += base + 2 * i;
