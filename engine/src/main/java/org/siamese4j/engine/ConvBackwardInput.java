@@ -18,13 +18,16 @@ final class ConvBackwardInput {
     private final ThreadLocal<Workspace> workspaces;
     private final ThreadLocal<Task> tasks = ThreadLocal.withInitial(Task::new);
     private final int mc;
+    private final ConvWinograd winograd;
 
-    ConvBackwardInput(Parallel parallel, VectorOps ops, PackedGemm gemm, ThreadLocal<Workspace> workspaces) {
+    ConvBackwardInput(Parallel parallel, VectorOps ops, PackedGemm gemm, ThreadLocal<Workspace> workspaces,
+                      ConvWinograd winograd) {
         this.parallel = parallel;
         this.ops = ops;
         this.gemm = gemm;
         this.workspaces = workspaces;
         this.mc = gemm.mc;
+        this.winograd = winograd;
     }
 
     /** {@link Kernels#conv2dBackwardInput}: checked, then split over the threads by images. */
@@ -53,6 +56,10 @@ final class ConvBackwardInput {
         int i0 = Parallel.rangeStart(g.batch(), part, parts);
         int i1 = Parallel.rangeStart(g.batch(), part + 1, parts);
         if (i0 >= i1) {
+            return;
+        }
+        if (winograd.backwardInputApplies(g)) {
+            winograd.backwardInput(i0, i1, g, dy, dyOff, w, wOff, dx, dxOff);
             return;
         }
         Workspace ws = workspaces.get();

@@ -13,12 +13,15 @@ final class ConvForward {
     private final PackedGemm gemm;
     private final ThreadLocal<Workspace> workspaces;
     private final ThreadLocal<Task> tasks = ThreadLocal.withInitial(Task::new);
+    private final ConvWinograd winograd;
 
-    ConvForward(Parallel parallel, VectorOps ops, PackedGemm gemm, ThreadLocal<Workspace> workspaces) {
+    ConvForward(Parallel parallel, VectorOps ops, PackedGemm gemm, ThreadLocal<Workspace> workspaces,
+                ConvWinograd winograd) {
         this.parallel = parallel;
         this.ops = ops;
         this.gemm = gemm;
         this.workspaces = workspaces;
+        this.winograd = winograd;
     }
 
     /** {@link Kernels#conv2dForward}: checked, then split over the threads by images. */
@@ -54,6 +57,10 @@ final class ConvForward {
         int i0 = Parallel.rangeStart(g.batch(), part, parts);
         int i1 = Parallel.rangeStart(g.batch(), part + 1, parts);
         if (i0 >= i1) {
+            return;
+        }
+        if (winograd.forwardApplies(g)) {
+            winograd.forward(i0, i1, g, x, xOff, w, wOff, bias, biasOff, y, yOff, relu);
             return;
         }
         Workspace ws = workspaces.get();

@@ -27,8 +27,9 @@ final class CpuKernels implements Kernels {
         this.parallel = parallel;
         ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(() -> new Workspace(ops));
         this.gemm = new PackedGemm(parallel, ops, workspaces);
-        this.convForward = new ConvForward(parallel, ops, gemm, workspaces);
-        this.convBackwardInput = new ConvBackwardInput(parallel, ops, gemm, workspaces);
+        ConvWinograd winograd = new ConvWinograd(ops);
+        this.convForward = new ConvForward(parallel, ops, gemm, workspaces, winograd);
+        this.convBackwardInput = new ConvBackwardInput(parallel, ops, gemm, workspaces, winograd);
         this.convBackwardParams = new ConvBackwardParams(parallel, ops, gemm, workspaces);
         this.pooling = new MaxPooling(parallel, ops);
         this.batchNorm = new BatchNormPasses(parallel, ops);

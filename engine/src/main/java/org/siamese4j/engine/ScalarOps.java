@@ -203,6 +203,22 @@ final class ScalarOps implements VectorOps {
         result[1] = (double) t0 + t1;
     }
 
+    /** None: the scalar backend convolves 3x3 kernels by the GEMM, where its micro-kernel spends the time either way. */
+    @Override
+    public boolean winogradTiles() {
+        return false;
+    }
+
+    @Override
+    public void winogradInputTiles(float[] poly, int at, int pp, int q, float[] v, int vOff, int vStride) {
+        throw new UnsupportedOperationException("the scalar backend has no Winograd tiles");
+    }
+
+    @Override
+    public void winogradOutputTiles(float[] m, int mOff, int mStride, float[] out, int outOff, int outStride) {
+        throw new UnsupportedOperationException("the scalar backend has no Winograd tiles");
+    }
+
     /** Left to the GEMM, whose scalar micro-kernel does as well as a plain loop would. */
     @Override
     public boolean conv3x3OneChannel(float[] padded, int pOff, int pw, int oh, int ow, float[] w, int wOff, int outC,

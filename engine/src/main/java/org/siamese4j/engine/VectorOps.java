@@ -125,6 +125,24 @@ interface VectorOps {
     boolean conv3x3OneChannelWeightGradient(float[] padded, int pOff, int images, int pw, int oh, int ow,
                                             float[] dy, int dyOff, int dyImage, int outC, float[] dw, int dwOff);
 
+    /** Whether {@link #winogradInputTiles} and {@link #winogradOutputTiles} exist here ({@link ConvWinograd}). */
+    boolean winogradTiles();
+
+    /**
+     * Winograd F(2x2, 3x3)'s input transform B^T d B of {@link #vectorLength()} tiles, tile j's 4x4 input d being
+     * d[r][c] = poly[at + j + (2 (r % 2) + c % 2) pp + (r / 2) q + c / 2] (the polyphase planes of
+     * {@link ConvWinograd}, pp floats apart); its 16 results go to v[vOff + j + p vStride], p = 4 i + k for
+     * position (i, k) of the 4x4 result.
+     */
+    void winogradInputTiles(float[] poly, int at, int pp, int q, float[] v, int vOff, int vStride);
+
+    /**
+     * Winograd F(2x2, 3x3)'s output transform A^T m A of {@link #vectorLength()} tiles, tile j's 4x4 product
+     * m[i][k] = m[mOff + j + (4 i + k) mStride]; output (a, b) of the tile's 2x2 goes to
+     * out[outOff + j + (2 a + b) outStride].
+     */
+    void winogradOutputTiles(float[] m, int mOff, int mStride, float[] out, int outOff, int outStride);
+
     /**
      * A row of 2x2, stride-2 max-pool windows, from the left, as far as the backend does it whole: the
      * windows of output ox read x[p + 2ox], x[p + 2ox + 1] and the same a row (w) further; y[yOff + ox]

@@ -31,7 +31,7 @@ public final class NetworkGradCheck {
      */
     public static Architecture smallCompact() {
         return new Architecture("gradcheck-compact", 8, 20, LayerSpec.parseList(
-                "conv 3x3 4 pad=1 bn relu; pool 2; conv 3x3 4 pad=1 bn relu; pool 2; dense 6 sigmoid"));
+                "conv 3x3 8 pad=1 bn relu; pool 2; conv 3x3 8 pad=1 bn relu; pool 2; dense 6 sigmoid"));
     }
 
     /** A scaled-down koch: the paper's layer kinds at 20x20 with few filters. */

@@ -1,0 +1,278 @@
+package org.siamese4j.engine;
+
+import java.util.Arrays;
+
+/**
+ * 3x3 convolutions at stride 1 with a one-pixel zero border and even output sides, by Winograd's minimal
+ * filtering F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016): a 2x2
+ * block of outputs (a tile) takes 16 multiply-adds per input channel from its 4x4 block of input where the
+ * direct form takes 36. For a run of images:
+ * <ol>
+ * <li>each input plane is split into its four polyphase planes (even or odd rows, even or odd columns of the
+ * zero-padded plane), in which the 16 inputs of tile (ty, tx) sit at the same offset ty q + tx plus a shift,
+ * q = ow / 2 + 1 (one unused tile a row): the tiles of an image are then contiguous, and the backend's
+ * {@link VectorOps#winogradInputTiles} transforms a vector of them at a time (B^T d B);</li>
+ * <li>for each of the 16 transformed positions, out channels x tiles = U (out x in channels, the weights
+ * transformed once, G g G^T) times V (in channels x tiles), on the backend's micro-kernel, a panel of nr tiles
+ * at a time so that V and the products stay in cache;</li>
+ * <li>the products are transformed back ({@link VectorOps#winogradOutputTiles}, A^T m A) into the output's
+ * polyphase planes, which are interleaved into the output with bias and ReLU.</li>
+ * </ol>
+ * The input gradient of such a convolution is the same convolution of the output gradient with the kernels
+ * flipped and their channels swapped ({@link #backwardInput}). Every output is computed the same way whatever
+ * the run of images it is computed with, so results do not depend on the thread count. Results differ from
+ * the direct form's by float rounding (the transforms add and subtract inputs before multiplying).
+ */
+final class ConvWinograd {
+    /** Tiles of a run of images, about: enough columns for the micro-kernel, little enough to stay in L2. */
+    private static final int RUN_TILES = 256;
+
+    private final VectorOps ops;
+    private final int lanes;
+    private final int mr;
+    private final int nr;
+    private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
+
+    ConvWinograd(VectorOps ops) {
+        this.ops = ops;
+        this.lanes = ops.vectorLength();
+        this.mr = ops.mr();
+        this.nr = ops.nr();
+    }
+
+    /** Whether the forward pass of g goes this way. */
+    boolean forwardApplies(ConvGeometry g) {
+        return ops.winogradTiles() && fits(g) && g.outChannels() % mr == 0;
+    }
+
+    /** Whether the input-gradient pass of g goes this way (its out channels are g's in channels). */
+    boolean backwardInputApplies(ConvGeometry g) {
+        return ops.winogradTiles() && fits(g) && g.inChannels() % mr == 0;
+    }
+
+    /** A 3x3 kernel at stride 1 with a one-pixel border (output as large as the input), even sides, channels enough to fill the GEMM. */
+    private static boolean fits(ConvGeometry g) {
+        return g.kernelHeight() == 3 && g.kernelWidth() == 3 && g.stride() == 1 && g.padding() == 1
+                && g.inHeight() % 2 == 0 && g.inWidth() % 2 == 0 && g.inChannels() >= 8 && g.outChannels() >= 8;
+    }
+
+    /** y = conv(x, w) + bias (ReLU when asked) for images [i0, i1), as {@link Kernels#conv2dForward}. */
+    void forward(int i0, int i1, ConvGeometry g, float[] x, int xOff, float[] w, int wOff, float[] bias, int biasOff,
+                 float[] y, int yOff, boolean relu) {
+        Buffers b = buffers.get();
+        int inC = g.inChannels();
+        int outC = g.outChannels();
+        b.ensureWeights(16 * inC * outC);
+        transformWeights(w, wOff, outC, inC, false, b.u);
+        convolve(i0, i1, g.inHeight(), g.inWidth(), inC, outC, x, xOff, b.u, bias, biasOff, relu, y, yOff, b);
+    }
+
+    /** dx = the input gradient of images [i0, i1), overwritten, as {@link Kernels#conv2dBackwardInput}. */
+    void backwardInput(int i0, int i1, ConvGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx,
+                       int dxOff) {
+        Buffers b = buffers.get();
+        int inC = g.inChannels();
+        int outC = g.outChannels();
+        b.ensureWeights(16 * inC * outC);
+        // the flipped kernels with in and out channels swapped: wf[ci][co][u][v] = w[co][ci][2-u][2-v]
+        transformWeights(w, wOff, outC, inC, true, b.u);
+        convolve(i0, i1, g.outHeight(), g.outWidth(), outC, inC, dy, dyOff, b.u, null, 0, false, dx, dxOff, b);
+    }
+
+    /**
+     * u = the transformed kernels G g G^T, 16 positions of (out x in channels), each packed as the micro-kernel
+     * reads its A operand: blocks of mr out channels, in channel by in channel. With flip, the kernels of the
+     * input-gradient pass: out channel ci, in channel co, w[co][ci] rotated by 180 degrees.
+     */
+    private void transformWeights(float[] w, int wOff, int wOut, int wIn, boolean flip, float[] u) {
+        int outC = flip ? wIn : wOut;
+        int inC = flip ? wOut : wIn;
+        float[] g = buffers.get().kernel;
+        float[] gg = buffers.get().half;
+        for (int co = 0; co < outC; co++) {
+            for (int ci = 0; ci < inC; ci++) {
+                int src = wOff + 9 * (flip ? ci * wIn + co : co * wIn + ci);
+                for (int t = 0; t < 9; t++) {
+                    g[t] = w[src + (flip ? 8 - t : t)];
+                }
+                // G g (4 x 3), then (G g) G^T (4 x 4); G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
+                for (int c = 0; c < 3; c++) {
+                    float g0 = g[c];
+                    float g1 = g[3 + c];
+                    float g2 = g[6 + c];
+                    gg[c] = g0;
+                    gg[3 + c] = 0.5f * (g0 + g1 + g2);
+                    gg[6 + c] = 0.5f * (g0 - g1 + g2);
+                    gg[9 + c] = g2;
+                }
+                int at = (co / mr) * inC * mr + ci * mr + co % mr;
+                int position = outC * inC;
+                for (int r = 0; r < 4; r++) {
+                    float a0 = gg[3 * r];
+                    float a1 = gg[3 * r + 1];
+                    float a2 = gg[3 * r + 2];
+                    u[at + (4 * r) * position] = a0;
+                    u[at + (4 * r + 1) * position] = 0.5f * (a0 + a1 + a2);
+                    u[at + (4 * r + 2) * position] = 0.5f * (a0 - a1 + a2);
+                    u[at + (4 * r + 3) * position] = a2;
+                }
+            }
+        }
+    }
+
+    /** The convolution of images [i0, i1) of x (inC planes of h x w) into y (outC planes of h x w), a run of images at a time. */
+    private void convolve(int i0, int i1, int h, int w, int inC, int outC, float[] x, int xOff, float[] u,
+                          float[] bias, int biasOff, boolean relu, float[] y, int yOff, Buffers b) {
+        Shape s = b.shape.set(h, w, lanes);
+        int perRun = Math.max(1, RUN_TILES / s.imageTiles);
+        int vStride = inC * nr + lanes;
+        int mStride = outC * nr + lanes;
+        b.ensureRun(perRun * inC * 4 * s.polyPlane + 2 * lanes + 2 * s.q, 16 * vStride, 16 * mStride,
+                perRun * outC * 4 * s.imageTiles);
+        for (int run = i0; run < i1; run += perRun) {
+            int images = Math.min(perRun, i1 - run);
+            int tiles = images * s.imageTiles;
+            split(x, xOff + run * inC * h * w, images * inC, s, b.poly);
+            for (int t0 = 0; t0 < tiles; t0 += nr) {
+                // transform the panel's tiles, multiply them by the weights, transform the products back
+                for (int ci = 0; ci < inC; ci++) {
+                    for (int t = t0; t < Math.min(t0 + nr, tiles); t += lanes) {
+                        int image = t / s.imageTiles;
+                        int at = (image * inC + ci) * 4 * s.polyPlane + t - image * s.imageTiles;
+                        ops.winogradInputTiles(b.poly, at, s.polyPlane, s.q, b.v, ci * nr + t - t0, vStride);
+                    }
+                }
+                for (int p = 0; p < 16; p++) {
+                    for (int co = 0; co < outC; co += mr) {
+                        ops.microKernel(inC, u, p * outC * inC + co * inC, b.v, p * vStride, b.m,
+                                p * mStride + co * nr, nr, true);
+                    }
+                }
+                for (int co = 0; co < outC; co++) {
+                    for (int t = t0; t < Math.min(t0 + nr, tiles); t += lanes) {
+                        int image = t / s.imageTiles;
+                        int at = (image * outC + co) * 4 * s.imageTiles + t - image * s.imageTiles;
+                        ops.winogradOutputTiles(b.m, co * nr + t - t0, mStride, b.out, at, s.imageTiles);
+                    }
+                }
+            }
+            join(b.out, images * outC, outC, s, bias, biasOff, relu, y, yOff + run * outC * h * w);
+        }
+    }
+
+    /**
+     * Tile geometry of an h x w plane: th x tw tiles, laid out q = tw + 1 a row (the last one unused) in
+     * imageTiles (whole vectors) a plane; each polyphase plane is (th + 1) x q. Set per call, not allocated.
+     */
+    private static final class Shape {
+        int h;
+        int w;
+        int th;
+        int tw;
+        int q;
+        int polyPlane;
+        int imageTiles;
+
+        Shape set(int h, int w, int lanes) {
+            this.h = h;
+            this.w = w;
+            this.th = h / 2;
+            this.tw = w / 2;
+            this.q = tw + 1;
+            this.polyPlane = (th + 1) * q;
+            this.imageTiles = (th * q + lanes - 1) / lanes * lanes;
+            return this;
+        }
+    }
+
+    /**
+     * The four polyphase planes of each of {@code planes} zero-padded h x w planes of x: plane 2a + b holds
+     * padded[2k + a][2l + b] at k q + l, for k <= th and l <= tw.
+     */
+    private static void split(float[] x, int xOff, int planes, Shape s, float[] poly) {
+        int h = s.h;
+        int w = s.w;
+        int q = s.q;
+        int pp = s.polyPlane;
+        Arrays.fill(poly, 0, planes * 4 * pp, 0f);
+        for (int p = 0; p < planes; p++) {
+            int src = xOff + p * h * w;
+            int dst = p * 4 * pp;
+            for (int r = 0; r < h; r++) {
+                // padded row r + 1: odd rows (a = 1) for even r
+                int a = (r + 1) & 1;
+                int k = (r + 1) >> 1;
+                // padded column c + 1: x's even columns are the odd padded columns (b = 1, l = c / 2),
+                // x's odd columns the even ones (b = 0, l = c / 2 + 1)
+                int odd = dst + (2 * a + 1) * pp + k * q;
+                int even = dst + (2 * a) * pp + k * q + 1;
+                int row = src + r * w;
+                for (int l = 0; l < s.tw; l++) {
+                    poly[odd + l] = x[row + 2 * l];
+                    poly[even + l] = x[row + 2 * l + 1];
+                }
+            }
+        }
+    }
+
+    /** y = the output polyphase planes interleaved into planes of h x w, plus bias, then ReLU when asked. */
+    private static void join(float[] out, int planes, int channels, Shape s, float[] bias, int biasOff, boolean relu,
+                             float[] y, int yOff) {
+        int w = s.w;
+        int q = s.q;
+        int n = s.imageTiles;
+        for (int p = 0; p < planes; p++) {
+            float add = bias == null ? 0f : bias[biasOff + p % channels];
+            int src = p * 4 * n;
+            int dst = yOff + p * s.h * w;
+            for (int ty = 0; ty < s.th; ty++) {
+                int top = dst + 2 * ty * w;
+                int t = src + ty * q;
+                for (int tx = 0; tx < s.tw; tx++) {
+                    y[top + 2 * tx] = activate(out[t + tx] + add, relu);
+                    y[top + 2 * tx + 1] = activate(out[t + n + tx] + add, relu);
+                    y[top + w + 2 * tx] = activate(out[t + 2 * n + tx] + add, relu);
+                    y[top + w + 2 * tx + 1] = activate(out[t + 3 * n + tx] + add, relu);
+                }
+            }
+        }
+    }
+
+    /** As the direct form's bias pass: ReLU keeps v > 0 and makes everything else (NaN too) 0. */
+    private static float activate(float v, boolean relu) {
+        return relu ? (v > 0f ? v : 0f) : v;
+    }
+
+    /** A thread's buffers (grown, never shrunk): transformed weights, polyphase input, a panel's V and M, output planes. */
+    private static final class Buffers {
+        final Shape shape = new Shape();
+        final float[] kernel = new float[9];
+        final float[] half = new float[12];
+        float[] u = new float[0];
+        float[] poly = new float[0];
+        float[] v = new float[0];
+        float[] m = new float[0];
+        float[] out = new float[0];
+
+        void ensureWeights(int size) {
+            if (u.length < size) {
+                u = new float[size];
+            }
+        }
+
+        void ensureRun(int polySize, int vSize, int mSize, int outSize) {
+            if (poly.length < polySize) {
+                poly = new float[polySize];
+            }
+            if (v.length < vSize) {
+                v = new float[vSize];
+            }
+            if (m.length < mSize) {
+                m = new float[mSize];
+            }
+            if (out.length < outSize) {
+                out = new float[outSize];
+            }
+        }
+    }
+}

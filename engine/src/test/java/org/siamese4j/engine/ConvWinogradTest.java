@@ -1,0 +1,116 @@
+package org.siamese4j.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Winograd F(2x2, 3x3) passes (SIMD backend) against naive loops: forward with bias and ReLU, and the input
+ * gradient, on the shapes that choose them, offsets into larger arrays, several runs of images, and any thread
+ * count giving the same bits.
+ */
+class ConvWinogradTest {
+    /** Relative to the largest reference value; the transforms add up to 9 inputs before multiplying. */
+    private static final double TOLERANCE = 2e-6;
+
+    private static final ConvGeometry[] WINOGRAD = {
+        new ConvGeometry(2, 64, 24, 24, 64, 3, 3, 1, 1),   // compact conv 2: 160 tiles an image (12 x 13, whole vectors)
+        new ConvGeometry(17, 64, 12, 12, 64, 3, 3, 1, 1),  // compact conv 3: 7 images a run, then a shorter run
+        new ConvGeometry(40, 64, 6, 6, 64, 3, 3, 1, 1),    // compact conv 4: 16 images a run, tiles of 3 x 4
+        new ConvGeometry(3, 64, 14, 14, 64, 3, 3, 1, 1),   // small28 conv 2
+        new ConvGeometry(2, 8, 2, 2, 8, 3, 3, 1, 1),       // a single tile an image
+        new ConvGeometry(3, 16, 10, 4, 24, 3, 3, 1, 1),    // not square, more out than in channels
+        new ConvGeometry(2, 24, 4, 30, 8, 3, 3, 1, 1),     // a wide row of tiles (15, more than a vector)
+    };
+
+    @Test
+    void chosenForEvenThreeByThreeLayersWithChannelsEnough() {
+        ConvWinograd simd = new ConvWinograd(TestKernels.ops("simd"));
+        for (ConvGeometry g : WINOGRAD) {
+            assertTrue(simd.forwardApplies(g) && simd.backwardInputApplies(g), g.toString());
+        }
+        assertFalse(simd.forwardApplies(new ConvGeometry(2, 64, 7, 7, 64, 3, 3, 1, 1)), "odd sides");
+        assertFalse(simd.forwardApplies(new ConvGeometry(2, 64, 8, 8, 64, 3, 3, 1, 0)), "no border");
+        assertFalse(simd.forwardApplies(new ConvGeometry(2, 64, 8, 8, 64, 3, 3, 2, 1)), "stride 2");
+        assertFalse(simd.forwardApplies(new ConvGeometry(2, 1, 48, 48, 64, 3, 3, 1, 1)), "one input channel");
+        assertFalse(simd.forwardApplies(new ConvGeometry(2, 8, 8, 8, 12, 3, 3, 1, 1)), "12 out channels");
+        assertTrue(simd.backwardInputApplies(new ConvGeometry(2, 8, 8, 8, 12, 3, 3, 1, 1)), "8 in channels");
+        assertFalse(new ConvWinograd(new ScalarOps()).forwardApplies(WINOGRAD[0]), "scalar backend");
+    }
+
+    @Test
+    void forwardAndInputGradientMatchNaive() {
+        SplittableRandom r = new SplittableRandom(29);
+        for (ConvGeometry g : WINOGRAD) {
+            float[] x = TestKernels.random(r, g.batch() * g.inSize() + 3);
+            float[] w = TestKernels.random(r, g.weightSize() + 2);
+            float[] bias = TestKernels.random(r, g.outChannels() + 1);
+            float[] dy = TestKernels.random(r, g.batch() * g.outSize() + 4);
+            float[] xs = Arrays.copyOfRange(x, 3, x.length);
+            float[] ws = Arrays.copyOfRange(w, 2, w.length);
+            double[] dxRef = Naive.convBackward(g, xs, ws, Arrays.copyOfRange(dy, 4, dy.length))[0];
+            for (boolean relu : new boolean[] {false, true}) {
+                double[] yRef = Naive.convForward(g, xs, ws, Arrays.copyOfRange(bias, 1, bias.length), relu);
+                float[] first = null;
+                for (int threads : new int[] {1, 2, 3}) {
+                    Kernels k = Backend.kernels("simd", threads);
+                    String where = g + " relu " + relu + " threads " + threads;
+                    float[] y = new float[g.batch() * g.outSize() + 5];
+                    Arrays.fill(y, Float.NaN);
+                    k.conv2dForward(g, x, 3, w, 2, bias, 1, y, 5, relu);
+                    assertClose(Arrays.copyOfRange(y, 5, y.length), yRef, where + " forward");
+                    assertTrue(Float.isNaN(y[4]), where + ": nothing written before the output");
+                    if (first == null) {
+                        first = y;
+                    } else {
+                        assertArrayEquals(first, y, where + ": the same bits on any thread count");
+                    }
+                }
+            }
+            float[] first = null;
+            for (int threads : new int[] {1, 2, 3}) {
+                Kernels k = Backend.kernels("simd", threads);
+                float[] dx = new float[g.batch() * g.inSize() + 6];
+                Arrays.fill(dx, Float.NaN);
+                k.conv2dBackwardInput(g, dy, 4, w, 2, dx, 6);
+                assertClose(Arrays.copyOfRange(dx, 6, dx.length), dxRef, g + " threads " + threads + " input gradient");
+                if (first == null) {
+                    first = dx;
+                } else {
+                    assertArrayEquals(first, dx, g + ": the same input gradient on any thread count");
+                }
+            }
+        }
+    }
+
+    @Test
+    void reluZeroesNonPositiveAndNaNOutputsAsTheDirectFormDoes() {
+        ConvGeometry g = new ConvGeometry(1, 8, 4, 4, 8, 3, 3, 1, 1);
+        float[] x = new float[g.inSize()];
+        x[5] = Float.NaN;
+        float[] w = TestKernels.filled(g.weightSize(), 0.5f);
+        float[] bias = TestKernels.filled(g.outChannels(), -1f);
+        float[] y = new float[g.outSize()];
+        Backend.kernels("simd", 1).conv2dForward(g, x, 0, w, 0, bias, 0, y, 0, true);
+        float[] direct = new float[g.outSize()];
+        Backend.kernels("scalar", 1).conv2dForward(g, x, 0, w, 0, bias, 0, direct, 0, true);
+        assertArrayEquals(direct, y, "NaN and negative sums both give 0 after ReLU");
+        assertEquals(0f, y[0]);
+    }
+
+    private static void assertClose(float[] got, double[] ref, String what) {
+        double scale = 1e-12;
+        for (double v : ref) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        for (int i = 0; i < ref.length; i++) {
+            double error = Math.abs(got[i] - ref[i]) / scale;
+            assertTrue(error <= TOLERANCE, what + " [" + i + "]: expected " + ref[i] + ", got " + got[i]);
+        }
+    }
+}
