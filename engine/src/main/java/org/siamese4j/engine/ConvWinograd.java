@@ -238,9 +238,9 @@ final class ConvWinograd {
         }
     }
 
-    /** As the direct form's bias pass: ReLU keeps v > 0 and makes everything else (NaN too) 0. */
+    /** As the SIMD bias pass (a vector max): ReLU makes negative values 0 and keeps a NaN, so divergence shows. */
     private static float activate(float v, boolean relu) {
-        return relu ? (v > 0f ? v : 0f) : v;
+        return relu ? Math.max(v, 0f) : v;
     }
 
     /** A thread's buffers (grown, never shrunk): transformed weights, polyphase input, a panel's V and M, output planes. */
