@@ -194,10 +194,10 @@ final class ConvWinograd {
         int w = s.w;
         int q = s.q;
         int pp = s.polyPlane;
-        Arrays.fill(poly, 0, planes * 4 * pp, 0f);
         for (int p = 0; p < planes; p++) {
             int src = xOff + p * h * w;
             int dst = p * 4 * pp;
+            zeroBorder(poly, dst, s);
             for (int r = 0; r < h; r++) {
                 // padded row r + 1: odd rows (a = 1) for even r
                 int a = (r + 1) & 1;
@@ -212,6 +212,26 @@ final class ConvWinograd {
                     poly[even + l] = x[row + 2 * l + 1];
                 }
             }
+        }
+    }
+
+    /**
+     * The zero border of one plane's polyphase planes, the only cells {@link #split} does not write: padded row 0
+     * (row 0 of planes 0 and 1), padded row h + 1 (row th of planes 2 and 3), padded column 0 (column 0 of planes
+     * 0 and 2) and padded column w + 1 (column tw of planes 1 and 3).
+     */
+    private static void zeroBorder(float[] poly, int dst, Shape s) {
+        int q = s.q;
+        int pp = s.polyPlane;
+        Arrays.fill(poly, dst, dst + q, 0f);
+        Arrays.fill(poly, dst + pp, dst + pp + q, 0f);
+        Arrays.fill(poly, dst + 2 * pp + s.th * q, dst + 2 * pp + s.th * q + q, 0f);
+        Arrays.fill(poly, dst + 3 * pp + s.th * q, dst + 3 * pp + s.th * q + q, 0f);
+        for (int k = 0; k <= s.th; k++) {
+            poly[dst + k * q] = 0f;
+            poly[dst + 2 * pp + k * q] = 0f;
+            poly[dst + pp + k * q + s.tw] = 0f;
+            poly[dst + 3 * pp + k * q + s.tw] = 0f;
         }
     }
 

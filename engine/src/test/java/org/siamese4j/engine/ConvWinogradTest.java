@@ -25,7 +25,8 @@ class ConvWinogradTest {
         new ConvGeometry(3, 64, 14, 14, 64, 3, 3, 1, 1),   // small28 conv 2
         new ConvGeometry(2, 8, 2, 2, 8, 3, 3, 1, 1),       // a single tile an image
         new ConvGeometry(3, 16, 10, 4, 24, 3, 3, 1, 1),    // not square, more out than in channels
-        new ConvGeometry(2, 24, 4, 30, 8, 3, 3, 1, 1),     // a wide row of tiles (15, more than a vector)
+        new ConvGeometry(2, 24, 4, 30, 8, 3, 3, 1, 1),     // a row of 15 tiles
+        new ConvGeometry(2, 8, 4, 40, 16, 3, 3, 1, 1),     // rows of 20 tiles: more than a vector
     };
 
     @Test
