@@ -127,8 +127,8 @@ final class ConvWinograd {
         int perRun = Math.max(1, RUN_TILES / s.imageTiles);
         int vStride = inC * nr + lanes;
         int mStride = outC * nr + lanes;
-        b.ensureRun(perRun * inC * 4 * s.polyPlane + 2 * lanes + 2 * s.q, 16 * vStride, 16 * mStride,
-                perRun * outC * 4 * s.imageTiles);
+        b.ensureRun(perRun * inC * 4 * s.planeStride + 2 * lanes + 2 * s.q, 16 * vStride, 16 * mStride,
+                perRun * outC * 4 * s.imageTiles + 2 * lanes);
         for (int run = i0; run < i1; run += perRun) {
             int images = Math.min(perRun, i1 - run);
             int tiles = images * s.imageTiles;
@@ -138,8 +138,8 @@ final class ConvWinograd {
                 for (int ci = 0; ci < inC; ci++) {
                     for (int t = t0; t < Math.min(t0 + nr, tiles); t += lanes) {
                         int image = t / s.imageTiles;
-                        int at = (image * inC + ci) * 4 * s.polyPlane + t - image * s.imageTiles;
-                        ops.winogradInputTiles(b.poly, at, s.polyPlane, s.q, b.v, ci * nr + t - t0, vStride);
+                        int at = (image * inC + ci) * 4 * s.planeStride + t - image * s.imageTiles;
+                        ops.winogradInputTiles(b.poly, at, s.planeStride, s.q, b.v, ci * nr + t - t0, vStride);
                     }
                 }
                 for (int p = 0; p < 16; p++) {
@@ -162,7 +162,8 @@ final class ConvWinograd {
 
     /**
      * Tile geometry of an h x w plane: th x tw tiles, laid out q = tw + 1 a row (the last one unused) in
-     * imageTiles (whole vectors) a plane; each polyphase plane is (th + 1) x q. Set per call, not allocated.
+     * imageTiles (whole vectors) a plane; each polyphase plane is (th + 1) x q, planeStride apart (a gap of two
+     * vectors, where the whole-vector writes of a plane's last row may land). Set per call, not allocated.
      */
     private static final class Shape {
         int h;
@@ -171,6 +172,7 @@ final class ConvWinograd {
         int tw;
         int q;
         int polyPlane;
+        int planeStride;
         int imageTiles;
 
         Shape set(int h, int w, int lanes) {
@@ -180,6 +182,7 @@ final class ConvWinograd {
             this.tw = w / 2;
             this.q = tw + 1;
             this.polyPlane = (th + 1) * q;
+            this.planeStride = polyPlane + 2 * lanes;
             this.imageTiles = (th * q + lanes - 1) / lanes * lanes;
             return this;
         }
@@ -187,31 +190,26 @@ final class ConvWinograd {
 
     /**
      * The four polyphase planes of each of {@code planes} zero-padded h x w planes of x: plane 2a + b holds
-     * padded[2k + a][2l + b] at k q + l, for k <= th and l <= tw.
+     * padded[2k + a][2l + b] at k q + l, for k <= th and l <= tw. Rows are written in order, each over what the
+     * whole vectors of the row before spilled; the border is zeroed last.
      */
-    private static void split(float[] x, int xOff, int planes, Shape s, float[] poly) {
+    private void split(float[] x, int xOff, int planes, Shape s, float[] poly) {
         int h = s.h;
         int w = s.w;
         int q = s.q;
-        int pp = s.polyPlane;
+        int pp = s.planeStride;
         for (int p = 0; p < planes; p++) {
             int src = xOff + p * h * w;
             int dst = p * 4 * pp;
-            zeroBorder(poly, dst, s);
             for (int r = 0; r < h; r++) {
-                // padded row r + 1: odd rows (a = 1) for even r
+                // padded row r + 1 is row k of the planes with a = (r + 1) mod 2; x's even columns are the odd
+                // padded columns (b = 1, l = c / 2), its odd columns the even ones (b = 0, l = c / 2 + 1)
                 int a = (r + 1) & 1;
                 int k = (r + 1) >> 1;
-                // padded column c + 1: x's even columns are the odd padded columns (b = 1, l = c / 2),
-                // x's odd columns the even ones (b = 0, l = c / 2 + 1)
-                int odd = dst + (2 * a + 1) * pp + k * q;
-                int even = dst + (2 * a) * pp + k * q + 1;
-                int row = src + r * w;
-                for (int l = 0; l < s.tw; l++) {
-                    poly[odd + l] = x[row + 2 * l];
-                    poly[even + l] = x[row + 2 * l + 1];
-                }
+                ops.deinterleave(x, src + r * w, s.tw, poly, dst + (2 * a + 1) * pp + k * q, poly,
+                        dst + (2 * a) * pp + k * q + 1);
             }
+            zeroBorder(poly, dst, s);
         }
     }
 
@@ -222,7 +220,7 @@ final class ConvWinograd {
      */
     private static void zeroBorder(float[] poly, int dst, Shape s) {
         int q = s.q;
-        int pp = s.polyPlane;
+        int pp = s.planeStride;
         Arrays.fill(poly, dst, dst + q, 0f);
         Arrays.fill(poly, dst + pp, dst + pp + q, 0f);
         Arrays.fill(poly, dst + 2 * pp + s.th * q, dst + 2 * pp + s.th * q + q, 0f);
@@ -235,32 +233,38 @@ final class ConvWinograd {
         }
     }
 
-    /** y = the output polyphase planes interleaved into planes of h x w, plus bias, then ReLU when asked. */
-    private static void join(float[] out, int planes, int channels, Shape s, float[] bias, int biasOff, boolean relu,
-                             float[] y, int yOff) {
+    /**
+     * y = the output polyphase planes interleaved into planes of h x w, plus bias, then ReLU when asked. Rows in
+     * order, each written over what the rows before spilled; rows whose whole vectors would reach past the run's
+     * planes without them.
+     */
+    private void join(float[] out, int planes, int channels, Shape s, float[] bias, int biasOff, boolean relu,
+                      float[] y, int yOff) {
         int w = s.w;
         int q = s.q;
         int n = s.imageTiles;
+        int end = yOff + planes * s.h * w;
+        int reach = 2 * ((s.tw + lanes - 1) / lanes) * lanes;
         for (int p = 0; p < planes; p++) {
             float add = bias == null ? 0f : bias[biasOff + p % channels];
             int src = p * 4 * n;
             int dst = yOff + p * s.h * w;
-            for (int ty = 0; ty < s.th; ty++) {
-                int top = dst + 2 * ty * w;
-                int t = src + ty * q;
-                for (int tx = 0; tx < s.tw; tx++) {
-                    y[top + 2 * tx] = activate(out[t + tx] + add, relu);
-                    y[top + 2 * tx + 1] = activate(out[t + n + tx] + add, relu);
-                    y[top + w + 2 * tx] = activate(out[t + 2 * n + tx] + add, relu);
-                    y[top + w + 2 * tx + 1] = activate(out[t + 3 * n + tx] + add, relu);
+            for (int row = 0; row < s.h; row++) {
+                // output row 2 ty + a comes from planes 2a (even columns) and 2a + 1 (odd columns)
+                int t = src + (row >> 1) * q + 2 * (row & 1) * n;
+                int at = dst + row * w;
+                if (at + reach <= end) {
+                    ops.interleave(out, t, out, t + n, s.tw, add, relu, y, at);
+                } else {
+                    for (int tx = 0; tx < s.tw; tx++) {
+                        float e = out[t + tx] + add;
+                        float o = out[t + n + tx] + add;
+                        y[at + 2 * tx] = relu ? Math.max(e, 0f) : e;
+                        y[at + 2 * tx + 1] = relu ? Math.max(o, 0f) : o;
+                    }
                 }
             }
         }
-    }
-
-    /** As the SIMD bias pass (a vector max): ReLU makes negative values 0 and keeps a NaN, so divergence shows. */
-    private static float activate(float v, boolean relu) {
-        return relu ? Math.max(v, 0f) : v;
     }
 
     /** A thread's buffers (grown, never shrunk): transformed weights, polyphase input, a panel's V and M, output planes. */

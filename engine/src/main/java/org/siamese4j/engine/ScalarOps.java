@@ -203,6 +203,25 @@ final class ScalarOps implements VectorOps {
         result[1] = (double) t0 + t1;
     }
 
+    @Override
+    public void deinterleave(float[] x, int xOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff) {
+        for (int j = 0; j < pairs; j++) {
+            even[evenOff + j] = x[xOff + 2 * j];
+            odd[oddOff + j] = x[xOff + 2 * j + 1];
+        }
+    }
+
+    @Override
+    public void interleave(float[] even, int evenOff, float[] odd, int oddOff, int pairs, float add, boolean relu,
+                           float[] y, int yOff) {
+        for (int j = 0; j < pairs; j++) {
+            float a = even[evenOff + j] + add;
+            float b = odd[oddOff + j] + add;
+            y[yOff + 2 * j] = relu ? Math.max(a, 0f) : a;
+            y[yOff + 2 * j + 1] = relu ? Math.max(b, 0f) : b;
+        }
+    }
+
     /** None: the scalar backend convolves 3x3 kernels by the GEMM, where its micro-kernel spends the time either way. */
     @Override
     public boolean winogradTiles() {

@@ -706,6 +706,53 @@ final class SimdOps implements VectorOps {
         e31.sub(e33).intoArray(v, vOff + 15 * vStride);
     }
 
+    /** A vector of pairs at a time by the pooling rows' de-interleaving shuffles, whole vectors stored (no masks: on JDK 17 they box). */
+    @Override
+    public void deinterleave(float[] x, int xOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff) {
+        // rows shorter than half a vector of pairs (compact's 6x6 planes) go faster pair by pair
+        int j = 0;
+        for (; 2 * pairs >= L && j < pairs && xOff + 2 * j + 2 * L <= x.length; j += L) {
+            FloatVector u0 = FloatVector.fromArray(S, x, xOff + 2 * j);
+            FloatVector u1 = FloatVector.fromArray(S, x, xOff + 2 * j + L);
+            u0.rearrange(P).blend(u1.rearrange(Q), HIGH).intoArray(even, evenOff + j);
+            u0.rearrange(Q).blend(u1.rearrange(P), HIGH).intoArray(odd, oddOff + j);
+        }
+        for (; j < pairs; j++) {
+            even[evenOff + j] = x[xOff + 2 * j];
+            odd[oddOff + j] = x[xOff + 2 * j + 1];
+        }
+    }
+
+    /** A vector of pairs at a time, zipped into two vectors of output, whole vectors stored. */
+    @Override
+    public void interleave(float[] even, int evenOff, float[] odd, int oddOff, int pairs, float add, boolean relu,
+                           float[] y, int yOff) {
+        if (2 * pairs < L) {
+            // short rows go faster pair by pair, as in deinterleave
+            for (int j = 0; j < pairs; j++) {
+                float a = even[evenOff + j] + add;
+                float b = odd[oddOff + j] + add;
+                y[yOff + 2 * j] = relu ? Math.max(a, 0f) : a;
+                y[yOff + 2 * j + 1] = relu ? Math.max(b, 0f) : b;
+            }
+            return;
+        }
+        FloatVector shift = FloatVector.broadcast(S, add);
+        // the ReLU as a lower bound: 0 with it, -infinity (no bound) without
+        FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < pairs; j += L) {
+            FloatVector e = FloatVector.fromArray(S, even, evenOff + j).add(shift).max(floor);
+            FloatVector o = FloatVector.fromArray(S, odd, oddOff + j).add(shift).max(floor);
+            e.rearrange(ZIP_LOW).blend(o.rearrange(ZIP_LOW), ODD_LANES).intoArray(y, yOff + 2 * j);
+            e.rearrange(ZIP_HIGH).blend(o.rearrange(ZIP_HIGH), ODD_LANES).intoArray(y, yOff + 2 * j + L);
+        }
+    }
+
+    /** Lane k of ZIP_LOW is lane k / 2, of ZIP_HIGH lane L / 2 + k / 2; ODD_LANES takes the odd lanes. */
+    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, k -> k / 2);
+    private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, k -> L / 2 + k / 2);
+    private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(S, 0xAAAAAAAAAAAAAAAAL & ((1L << L) - 1));
+
     /** A^T m A with A^T = [1 1 1 0; 0 1 -1 -1], a lane per tile: the columns first, then the rows. */
     @Override
     public void winogradOutputTiles(float[] m, int mOff, int mStride, float[] out, int outOff, int outStride) {

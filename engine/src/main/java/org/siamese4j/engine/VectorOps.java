@@ -144,6 +144,22 @@ interface VectorOps {
     void winogradOutputTiles(float[] m, int mOff, int mStride, float[] out, int outOff, int outStride);
 
     /**
+     * even[evenOff + j] = x[xOff + 2j] and odd[oddOff + j] = x[xOff + 2j + 1] for j < pairs. The backend may write
+     * whole vectors: up to {@link #vectorLength()} - 1 floats past the last pair in even and in odd, which the
+     * caller writes over afterwards or leaves unused.
+     */
+    void deinterleave(float[] x, int xOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff);
+
+    /**
+     * y[yOff + 2j] = f(even[evenOff + j] + add) and y[yOff + 2j + 1] = f(odd[oddOff + j] + add) for j < pairs, f
+     * the identity or, with relu, max(v, 0) (a NaN stays NaN). The backend may write whole vectors: up to
+     * 2 {@link #vectorLength()} - 1 floats past 2 pairs, which the caller writes over afterwards; it may read even
+     * and odd up to a vector past the last pair.
+     */
+    void interleave(float[] even, int evenOff, float[] odd, int oddOff, int pairs, float add, boolean relu, float[] y,
+                    int yOff);
+
+    /**
      * A row of 2x2, stride-2 max-pool windows, from the left, as far as the backend does it whole: the
      * windows of output ox read x[p + 2ox], x[p + 2ox + 1] and the same a row (w) further; y[yOff + ox]
      * and argmax[aOff + ox] = base + (offset of the chosen element from p) get exactly what the scalar
