@@ -63,7 +63,7 @@ final class ConvWinograd {
         int inC = g.inChannels();
         int outC = g.outChannels();
         b.ensureWeights(16 * inC * outC);
-        transformWeights(w, wOff, outC, inC, false, b.u);
+        transformWeights(w, wOff, outC, inC, false, b);
         convolve(i0, i1, g.inHeight(), g.inWidth(), inC, outC, x, xOff, b.u, bias, biasOff, relu, y, yOff, b);
     }
 
@@ -75,20 +75,21 @@ final class ConvWinograd {
         int outC = g.outChannels();
         b.ensureWeights(16 * inC * outC);
         // the flipped kernels with in and out channels swapped: wf[ci][co][u][v] = w[co][ci][2-u][2-v]
-        transformWeights(w, wOff, outC, inC, true, b.u);
+        transformWeights(w, wOff, outC, inC, true, b);
         convolve(i0, i1, g.outHeight(), g.outWidth(), outC, inC, dy, dyOff, b.u, null, 0, false, dx, dxOff, b);
     }
 
     /**
-     * u = the transformed kernels G g G^T, 16 positions of (out x in channels), each packed as the micro-kernel
+     * b.u = the transformed kernels G g G^T, 16 positions of (out x in channels), each packed as the micro-kernel
      * reads its A operand: blocks of mr out channels, in channel by in channel. With flip, the kernels of the
      * input-gradient pass: out channel ci, in channel co, w[co][ci] rotated by 180 degrees.
      */
-    private void transformWeights(float[] w, int wOff, int wOut, int wIn, boolean flip, float[] u) {
+    private void transformWeights(float[] w, int wOff, int wOut, int wIn, boolean flip, Buffers b) {
         int outC = flip ? wIn : wOut;
         int inC = flip ? wOut : wIn;
-        float[] g = buffers.get().kernel;
-        float[] gg = buffers.get().half;
+        float[] u = b.u;
+        float[] g = b.kernel;
+        float[] gg = b.half;
         for (int co = 0; co < outC; co++) {
             for (int ci = 0; ci < inC; ci++) {
                 int src = wOff + 9 * (flip ? ci * wIn + co : co * wIn + ci);
@@ -256,12 +257,7 @@ final class ConvWinograd {
                 if (at + reach <= end) {
                     ops.interleave(out, t, out, t + n, s.tw, add, relu, y, at);
                 } else {
-                    for (int tx = 0; tx < s.tw; tx++) {
-                        float e = out[t + tx] + add;
-                        float o = out[t + n + tx] + add;
-                        y[at + 2 * tx] = relu ? Math.max(e, 0f) : e;
-                        y[at + 2 * tx + 1] = relu ? Math.max(o, 0f) : o;
-                    }
+                    ScalarOps.interleavePairs(out, t, out, t + n, s.tw, add, relu, y, at);
                 }
             }
         }

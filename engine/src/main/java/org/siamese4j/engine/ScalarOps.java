@@ -205,6 +205,11 @@ final class ScalarOps implements VectorOps {
 
     @Override
     public void deinterleave(float[] x, int xOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff) {
+        deinterleavePairs(x, xOff, pairs, even, evenOff, odd, oddOff);
+    }
+
+    /** {@link VectorOps#deinterleave} pair by pair, writing nothing past the last pair; SimdOps and ConvWinograd use it too. */
+    static void deinterleavePairs(float[] x, int xOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff) {
         for (int j = 0; j < pairs; j++) {
             even[evenOff + j] = x[xOff + 2 * j];
             odd[oddOff + j] = x[xOff + 2 * j + 1];
@@ -214,6 +219,12 @@ final class ScalarOps implements VectorOps {
     @Override
     public void interleave(float[] even, int evenOff, float[] odd, int oddOff, int pairs, float add, boolean relu,
                            float[] y, int yOff) {
+        interleavePairs(even, evenOff, odd, oddOff, pairs, add, relu, y, yOff);
+    }
+
+    /** {@link VectorOps#interleave} pair by pair, writing nothing past the last pair; SimdOps and ConvWinograd use it too. */
+    static void interleavePairs(float[] even, int evenOff, float[] odd, int oddOff, int pairs, float add, boolean relu,
+                                float[] y, int yOff) {
         for (int j = 0; j < pairs; j++) {
             float a = even[evenOff + j] + add;
             float b = odd[oddOff + j] + add;

@@ -642,151 +642,6 @@ final class SimdOps implements VectorOps {
      * once. One loop over every image's rows' vectors, so that no accumulator is carried across nested loops.
      */
     @Override
-    public boolean winogradTiles() {
-        return true;
-    }
-
-    /**
-     * B^T d B with B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], a lane per tile: the columns first (rows of
-     * d combined), then the rows. Written out, one vector per input: a helper taking vectors would box them.
-     */
-    @Override
-    public void winogradInputTiles(float[] poly, int at, int pp, int q, float[] v, int vOff, int vStride) {
-        int p00 = at;
-        int p01 = at + pp;
-        int p10 = at + 2 * pp;
-        int p11 = at + 3 * pp;
-        FloatVector d00 = FloatVector.fromArray(S, poly, p00);
-        FloatVector d01 = FloatVector.fromArray(S, poly, p01);
-        FloatVector d02 = FloatVector.fromArray(S, poly, p00 + 1);
-        FloatVector d03 = FloatVector.fromArray(S, poly, p01 + 1);
-        FloatVector d10 = FloatVector.fromArray(S, poly, p10);
-        FloatVector d11 = FloatVector.fromArray(S, poly, p11);
-        FloatVector d12 = FloatVector.fromArray(S, poly, p10 + 1);
-        FloatVector d13 = FloatVector.fromArray(S, poly, p11 + 1);
-        FloatVector d20 = FloatVector.fromArray(S, poly, p00 + q);
-        FloatVector d21 = FloatVector.fromArray(S, poly, p01 + q);
-        FloatVector d22 = FloatVector.fromArray(S, poly, p00 + q + 1);
-        FloatVector d23 = FloatVector.fromArray(S, poly, p01 + q + 1);
-        FloatVector d30 = FloatVector.fromArray(S, poly, p10 + q);
-        FloatVector d31 = FloatVector.fromArray(S, poly, p11 + q);
-        FloatVector d32 = FloatVector.fromArray(S, poly, p10 + q + 1);
-        FloatVector d33 = FloatVector.fromArray(S, poly, p11 + q + 1);
-        FloatVector e00 = d00.sub(d20);
-        FloatVector e01 = d01.sub(d21);
-        FloatVector e02 = d02.sub(d22);
-        FloatVector e03 = d03.sub(d23);
-        FloatVector e10 = d10.add(d20);
-        FloatVector e11 = d11.add(d21);
-        FloatVector e12 = d12.add(d22);
-        FloatVector e13 = d13.add(d23);
-        FloatVector e20 = d20.sub(d10);
-        FloatVector e21 = d21.sub(d11);
-        FloatVector e22 = d22.sub(d12);
-        FloatVector e23 = d23.sub(d13);
-        FloatVector e30 = d10.sub(d30);
-        FloatVector e31 = d11.sub(d31);
-        FloatVector e32 = d12.sub(d32);
-        FloatVector e33 = d13.sub(d33);
-        e00.sub(e02).intoArray(v, vOff);
-        e01.add(e02).intoArray(v, vOff + vStride);
-        e02.sub(e01).intoArray(v, vOff + 2 * vStride);
-        e01.sub(e03).intoArray(v, vOff + 3 * vStride);
-        e10.sub(e12).intoArray(v, vOff + 4 * vStride);
-        e11.add(e12).intoArray(v, vOff + 5 * vStride);
-        e12.sub(e11).intoArray(v, vOff + 6 * vStride);
-        e11.sub(e13).intoArray(v, vOff + 7 * vStride);
-        e20.sub(e22).intoArray(v, vOff + 8 * vStride);
-        e21.add(e22).intoArray(v, vOff + 9 * vStride);
-        e22.sub(e21).intoArray(v, vOff + 10 * vStride);
-        e21.sub(e23).intoArray(v, vOff + 11 * vStride);
-        e30.sub(e32).intoArray(v, vOff + 12 * vStride);
-        e31.add(e32).intoArray(v, vOff + 13 * vStride);
-        e32.sub(e31).intoArray(v, vOff + 14 * vStride);
-        e31.sub(e33).intoArray(v, vOff + 15 * vStride);
-    }
-
-    /** A vector of pairs at a time by the pooling rows' de-interleaving shuffles, whole vectors stored (no masks: on JDK 17 they box). */
-    @Override
-    public void deinterleave(float[] x, int xOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff) {
-        // rows shorter than half a vector of pairs (compact's 6x6 planes) go faster pair by pair
-        int j = 0;
-        for (; 2 * pairs >= L && j < pairs && xOff + 2 * j + 2 * L <= x.length; j += L) {
-            FloatVector u0 = FloatVector.fromArray(S, x, xOff + 2 * j);
-            FloatVector u1 = FloatVector.fromArray(S, x, xOff + 2 * j + L);
-            u0.rearrange(P).blend(u1.rearrange(Q), HIGH).intoArray(even, evenOff + j);
-            u0.rearrange(Q).blend(u1.rearrange(P), HIGH).intoArray(odd, oddOff + j);
-        }
-        for (; j < pairs; j++) {
-            even[evenOff + j] = x[xOff + 2 * j];
-            odd[oddOff + j] = x[xOff + 2 * j + 1];
-        }
-    }
-
-    /** A vector of pairs at a time, zipped into two vectors of output, whole vectors stored. */
-    @Override
-    public void interleave(float[] even, int evenOff, float[] odd, int oddOff, int pairs, float add, boolean relu,
-                           float[] y, int yOff) {
-        if (2 * pairs < L) {
-            // short rows go faster pair by pair, as in deinterleave
-            for (int j = 0; j < pairs; j++) {
-                float a = even[evenOff + j] + add;
-                float b = odd[oddOff + j] + add;
-                y[yOff + 2 * j] = relu ? Math.max(a, 0f) : a;
-                y[yOff + 2 * j + 1] = relu ? Math.max(b, 0f) : b;
-            }
-            return;
-        }
-        FloatVector shift = FloatVector.broadcast(S, add);
-        // the ReLU as a lower bound: 0 with it, -infinity (no bound) without
-        FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
-        for (int j = 0; j < pairs; j += L) {
-            FloatVector e = FloatVector.fromArray(S, even, evenOff + j).add(shift).max(floor);
-            FloatVector o = FloatVector.fromArray(S, odd, oddOff + j).add(shift).max(floor);
-            e.rearrange(ZIP_LOW).blend(o.rearrange(ZIP_LOW), ODD_LANES).intoArray(y, yOff + 2 * j);
-            e.rearrange(ZIP_HIGH).blend(o.rearrange(ZIP_HIGH), ODD_LANES).intoArray(y, yOff + 2 * j + L);
-        }
-    }
-
-    /** Lane k of ZIP_LOW is lane k / 2, of ZIP_HIGH lane L / 2 + k / 2; ODD_LANES takes the odd lanes. */
-    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, k -> k / 2);
-    private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, k -> L / 2 + k / 2);
-    private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(S, 0xAAAAAAAAAAAAAAAAL & ((1L << L) - 1));
-
-    /** A^T m A with A^T = [1 1 1 0; 0 1 -1 -1], a lane per tile: the columns first, then the rows. */
-    @Override
-    public void winogradOutputTiles(float[] m, int mOff, int mStride, float[] out, int outOff, int outStride) {
-        FloatVector m00 = FloatVector.fromArray(S, m, mOff);
-        FloatVector m01 = FloatVector.fromArray(S, m, mOff + mStride);
-        FloatVector m02 = FloatVector.fromArray(S, m, mOff + 2 * mStride);
-        FloatVector m03 = FloatVector.fromArray(S, m, mOff + 3 * mStride);
-        FloatVector m10 = FloatVector.fromArray(S, m, mOff + 4 * mStride);
-        FloatVector m11 = FloatVector.fromArray(S, m, mOff + 5 * mStride);
-        FloatVector m12 = FloatVector.fromArray(S, m, mOff + 6 * mStride);
-        FloatVector m13 = FloatVector.fromArray(S, m, mOff + 7 * mStride);
-        FloatVector m20 = FloatVector.fromArray(S, m, mOff + 8 * mStride);
-        FloatVector m21 = FloatVector.fromArray(S, m, mOff + 9 * mStride);
-        FloatVector m22 = FloatVector.fromArray(S, m, mOff + 10 * mStride);
-        FloatVector m23 = FloatVector.fromArray(S, m, mOff + 11 * mStride);
-        FloatVector m30 = FloatVector.fromArray(S, m, mOff + 12 * mStride);
-        FloatVector m31 = FloatVector.fromArray(S, m, mOff + 13 * mStride);
-        FloatVector m32 = FloatVector.fromArray(S, m, mOff + 14 * mStride);
-        FloatVector m33 = FloatVector.fromArray(S, m, mOff + 15 * mStride);
-        FloatVector z00 = m00.add(m10).add(m20);
-        FloatVector z01 = m01.add(m11).add(m21);
-        FloatVector z02 = m02.add(m12).add(m22);
-        FloatVector z03 = m03.add(m13).add(m23);
-        FloatVector z10 = m10.sub(m20).sub(m30);
-        FloatVector z11 = m11.sub(m21).sub(m31);
-        FloatVector z12 = m12.sub(m22).sub(m32);
-        FloatVector z13 = m13.sub(m23).sub(m33);
-        z00.add(z01).add(z02).intoArray(out, outOff);
-        z01.sub(z02).sub(z03).intoArray(out, outOff + outStride);
-        z10.add(z11).add(z12).intoArray(out, outOff + 2 * outStride);
-        z11.sub(z12).sub(z13).intoArray(out, outOff + 3 * outStride);
-    }
-
-    @Override
     public boolean conv3x3OneChannelWeightGradient(float[] padded, int pOff, int images, int pw, int oh, int ow,
                                                    float[] dy, int dyOff, int dyImage, int outC, float[] dw, int dwOff) {
         if (ow < L) {
@@ -897,6 +752,143 @@ final class SimdOps implements VectorOps {
             }
         }
         return true;
+    }
+
+    @Override
+    public boolean winogradTiles() {
+        return true;
+    }
+
+    /**
+     * B^T d B with B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], a lane per tile: the columns first (rows of
+     * d combined), then the rows. Written out, one vector per input: a helper taking vectors would box them.
+     */
+    @Override
+    public void winogradInputTiles(float[] poly, int at, int pp, int q, float[] v, int vOff, int vStride) {
+        int p00 = at;
+        int p01 = at + pp;
+        int p10 = at + 2 * pp;
+        int p11 = at + 3 * pp;
+        FloatVector d00 = FloatVector.fromArray(S, poly, p00);
+        FloatVector d01 = FloatVector.fromArray(S, poly, p01);
+        FloatVector d02 = FloatVector.fromArray(S, poly, p00 + 1);
+        FloatVector d03 = FloatVector.fromArray(S, poly, p01 + 1);
+        FloatVector d10 = FloatVector.fromArray(S, poly, p10);
+        FloatVector d11 = FloatVector.fromArray(S, poly, p11);
+        FloatVector d12 = FloatVector.fromArray(S, poly, p10 + 1);
+        FloatVector d13 = FloatVector.fromArray(S, poly, p11 + 1);
+        FloatVector d20 = FloatVector.fromArray(S, poly, p00 + q);
+        FloatVector d21 = FloatVector.fromArray(S, poly, p01 + q);
+        FloatVector d22 = FloatVector.fromArray(S, poly, p00 + q + 1);
+        FloatVector d23 = FloatVector.fromArray(S, poly, p01 + q + 1);
+        FloatVector d30 = FloatVector.fromArray(S, poly, p10 + q);
+        FloatVector d31 = FloatVector.fromArray(S, poly, p11 + q);
+        FloatVector d32 = FloatVector.fromArray(S, poly, p10 + q + 1);
+        FloatVector d33 = FloatVector.fromArray(S, poly, p11 + q + 1);
+        FloatVector e00 = d00.sub(d20);
+        FloatVector e01 = d01.sub(d21);
+        FloatVector e02 = d02.sub(d22);
+        FloatVector e03 = d03.sub(d23);
+        FloatVector e10 = d10.add(d20);
+        FloatVector e11 = d11.add(d21);
+        FloatVector e12 = d12.add(d22);
+        FloatVector e13 = d13.add(d23);
+        FloatVector e20 = d20.sub(d10);
+        FloatVector e21 = d21.sub(d11);
+        FloatVector e22 = d22.sub(d12);
+        FloatVector e23 = d23.sub(d13);
+        FloatVector e30 = d10.sub(d30);
+        FloatVector e31 = d11.sub(d31);
+        FloatVector e32 = d12.sub(d32);
+        FloatVector e33 = d13.sub(d33);
+        e00.sub(e02).intoArray(v, vOff);
+        e01.add(e02).intoArray(v, vOff + vStride);
+        e02.sub(e01).intoArray(v, vOff + 2 * vStride);
+        e01.sub(e03).intoArray(v, vOff + 3 * vStride);
+        e10.sub(e12).intoArray(v, vOff + 4 * vStride);
+        e11.add(e12).intoArray(v, vOff + 5 * vStride);
+        e12.sub(e11).intoArray(v, vOff + 6 * vStride);
+        e11.sub(e13).intoArray(v, vOff + 7 * vStride);
+        e20.sub(e22).intoArray(v, vOff + 8 * vStride);
+        e21.add(e22).intoArray(v, vOff + 9 * vStride);
+        e22.sub(e21).intoArray(v, vOff + 10 * vStride);
+        e21.sub(e23).intoArray(v, vOff + 11 * vStride);
+        e30.sub(e32).intoArray(v, vOff + 12 * vStride);
+        e31.add(e32).intoArray(v, vOff + 13 * vStride);
+        e32.sub(e31).intoArray(v, vOff + 14 * vStride);
+        e31.sub(e33).intoArray(v, vOff + 15 * vStride);
+    }
+
+    /** A vector of pairs at a time by the pooling rows' de-interleaving shuffles, whole vectors stored (no masks: on JDK 17 they box). */
+    @Override
+    public void deinterleave(float[] x, int xOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff) {
+        // rows shorter than half a vector of pairs (compact's 6x6 planes) go faster pair by pair
+        int j = 0;
+        for (; 2 * pairs >= L && j < pairs && xOff + 2 * j + 2 * L <= x.length; j += L) {
+            FloatVector u0 = FloatVector.fromArray(S, x, xOff + 2 * j);
+            FloatVector u1 = FloatVector.fromArray(S, x, xOff + 2 * j + L);
+            u0.rearrange(P).blend(u1.rearrange(Q), HIGH).intoArray(even, evenOff + j);
+            u0.rearrange(Q).blend(u1.rearrange(P), HIGH).intoArray(odd, oddOff + j);
+        }
+        ScalarOps.deinterleavePairs(x, xOff + 2 * j, pairs - j, even, evenOff + j, odd, oddOff + j);
+    }
+
+    /** A vector of pairs at a time, zipped into two vectors of output, whole vectors stored. */
+    @Override
+    public void interleave(float[] even, int evenOff, float[] odd, int oddOff, int pairs, float add, boolean relu,
+                           float[] y, int yOff) {
+        if (2 * pairs < L) {
+            // short rows go faster pair by pair, as in deinterleave
+            ScalarOps.interleavePairs(even, evenOff, odd, oddOff, pairs, add, relu, y, yOff);
+            return;
+        }
+        FloatVector shift = FloatVector.broadcast(S, add);
+        // the ReLU as a lower bound: 0 with it, -infinity (no bound) without
+        FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < pairs; j += L) {
+            FloatVector e = FloatVector.fromArray(S, even, evenOff + j).add(shift).max(floor);
+            FloatVector o = FloatVector.fromArray(S, odd, oddOff + j).add(shift).max(floor);
+            e.rearrange(ZIP_LOW).blend(o.rearrange(ZIP_LOW), ODD_LANES).intoArray(y, yOff + 2 * j);
+            e.rearrange(ZIP_HIGH).blend(o.rearrange(ZIP_HIGH), ODD_LANES).intoArray(y, yOff + 2 * j + L);
+        }
+    }
+
+    /** Lane k of ZIP_LOW is lane k / 2, of ZIP_HIGH lane L / 2 + k / 2; ODD_LANES takes the odd lanes. */
+    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, k -> k / 2);
+    private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, k -> L / 2 + k / 2);
+    private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(S, 0xAAAAAAAAAAAAAAAAL & ((1L << L) - 1));
+
+    /** A^T m A with A^T = [1 1 1 0; 0 1 -1 -1], a lane per tile: the columns first, then the rows. */
+    @Override
+    public void winogradOutputTiles(float[] m, int mOff, int mStride, float[] out, int outOff, int outStride) {
+        FloatVector m00 = FloatVector.fromArray(S, m, mOff);
+        FloatVector m01 = FloatVector.fromArray(S, m, mOff + mStride);
+        FloatVector m02 = FloatVector.fromArray(S, m, mOff + 2 * mStride);
+        FloatVector m03 = FloatVector.fromArray(S, m, mOff + 3 * mStride);
+        FloatVector m10 = FloatVector.fromArray(S, m, mOff + 4 * mStride);
+        FloatVector m11 = FloatVector.fromArray(S, m, mOff + 5 * mStride);
+        FloatVector m12 = FloatVector.fromArray(S, m, mOff + 6 * mStride);
+        FloatVector m13 = FloatVector.fromArray(S, m, mOff + 7 * mStride);
+        FloatVector m20 = FloatVector.fromArray(S, m, mOff + 8 * mStride);
+        FloatVector m21 = FloatVector.fromArray(S, m, mOff + 9 * mStride);
+        FloatVector m22 = FloatVector.fromArray(S, m, mOff + 10 * mStride);
+        FloatVector m23 = FloatVector.fromArray(S, m, mOff + 11 * mStride);
+        FloatVector m30 = FloatVector.fromArray(S, m, mOff + 12 * mStride);
+        FloatVector m31 = FloatVector.fromArray(S, m, mOff + 13 * mStride);
+        FloatVector m32 = FloatVector.fromArray(S, m, mOff + 14 * mStride);
+        FloatVector m33 = FloatVector.fromArray(S, m, mOff + 15 * mStride);
+        FloatVector z00 = m00.add(m10).add(m20);
+        FloatVector z01 = m01.add(m11).add(m21);
+        FloatVector z02 = m02.add(m12).add(m22);
+        FloatVector z03 = m03.add(m13).add(m23);
+        FloatVector z10 = m10.sub(m20).sub(m30);
+        FloatVector z11 = m11.sub(m21).sub(m31);
+        FloatVector z12 = m12.sub(m22).sub(m32);
+        FloatVector z13 = m13.sub(m23).sub(m33);
+        z00.add(z01).add(z02).intoArray(out, outOff);
+        z01.sub(z02).sub(z03).intoArray(out, outOff + outStride);
+        z10.add(z11).add(z12).intoArray(out, outOff + 2 * outStride);
+        z11.sub(z12).sub(z13).intoArray(out, outOff + 3 * outStride);
     }
 
     /** L zeros, then L ones: from offset t, a vector whose last t lanes are 1. */
