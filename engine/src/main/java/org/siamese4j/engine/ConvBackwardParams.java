@@ -6,9 +6,11 @@ import java.util.Arrays;
  * dw += the gradient with respect to the weights, dbias += the gradient with respect to the bias (skipped when
  * null). Per thread a run of images, each thread summing into its own copy (part 0 straight into dw and dbias),
  * and the copies are added in part order at the end, so results do not depend on who ran which part. The
- * weight gradient by one of two strategies: a "shift GEMM" per kernel tap on channel-interleaved copies
- * (stride 1, channels enough, few junk columns), else dW (outC x patch) += dY (outC x images*pixels) times
- * im2col(x)^T, from zero-padded copies for padding at stride 1.
+ * weight gradient by the first strategy that fits: the backend's direct kernel for a one-channel 3x3 layer;
+ * Winograd's F(2x2, 3x3) ({@link ConvWinograd#backwardWeights}) for 3x3 layers with a one-pixel border, even
+ * sides and channels enough; a "shift GEMM" per kernel tap on channel-interleaved copies (stride 1, channels
+ * enough, few junk columns); else dW (outC x patch) += dY (outC x images*pixels) times im2col(x)^T, from
+ * zero-padded copies for padding at stride 1.
  */
 final class ConvBackwardParams {
     /** Zero-padded image copies for the weight gradient are made this many floats at a time at most. */
@@ -20,6 +22,7 @@ final class ConvBackwardParams {
     private final VectorOps ops;
     private final PackedGemm gemm;
     private final ThreadLocal<Workspace> workspaces;
+    private final ConvWinograd winograd;
     private final ThreadLocal<Task> tasks = ThreadLocal.withInitial(Task::new);
     private final int mr;
     private final int nr;
@@ -28,11 +31,13 @@ final class ConvBackwardParams {
     private float[][] partialWeights = new float[0][];
     private float[][] partialBias = new float[0][];
 
-    ConvBackwardParams(Parallel parallel, VectorOps ops, PackedGemm gemm, ThreadLocal<Workspace> workspaces) {
+    ConvBackwardParams(Parallel parallel, VectorOps ops, PackedGemm gemm, ThreadLocal<Workspace> workspaces,
+                       ConvWinograd winograd) {
         this.parallel = parallel;
         this.ops = ops;
         this.gemm = gemm;
         this.workspaces = workspaces;
+        this.winograd = winograd;
         this.mr = gemm.mr;
         this.nr = gemm.nr;
     }
@@ -114,6 +119,8 @@ final class ConvBackwardParams {
         int pad = g.padding();
         if (g.oneChannel3x3() && directOneChannel(i0, i1, g, x, xOff, dy, dyOff, wTarget, wAt, ws)) {
             // done by the backend's direct kernel
+        } else if (winograd.weightGradientApplies(g)) {
+            winograd.backwardWeights(i0, i1, g, x, xOff, dy, dyOff, wTarget, wAt);
         } else if (shiftGemmFits(g)) {
             backwardParamsByShifts(i0, i1, g, x, xOff, dy, dyOff, wTarget, wAt, ws);
         } else if (pad > 0 && g.stride() == 1) {

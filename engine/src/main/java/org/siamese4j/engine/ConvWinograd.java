@@ -19,13 +19,17 @@ import java.util.Arrays;
  * polyphase planes, which are interleaved into the output with bias and ReLU.</li>
  * </ol>
  * The input gradient of such a convolution is the same convolution of the output gradient with the kernels
- * flipped and their channels swapped ({@link #backwardInput}). Every output is computed the same way whatever
+ * flipped and their channels swapped ({@link #backwardInput}); the weight gradient runs over tiles instead of
+ * channels ({@link #backwardWeights}). Every output is computed the same way whatever
  * the run of images it is computed with, so results do not depend on the thread count. Results differ from
  * the direct form's by float rounding (the transforms add and subtract inputs before multiplying).
  */
 final class ConvWinograd {
     /** Tiles of a run of images, about: enough columns for the micro-kernel, little enough to stay in L2. */
     private static final int RUN_TILES = 256;
+    /** The weight gradient's group of images (tiles, about) and chunk of tiles: copies and transforms in L2. */
+    private static final int GROUP_TILES = 128;
+    private static final int CHUNK_TILES = 64;
 
     private final VectorOps ops;
     private final int lanes;
@@ -77,6 +81,152 @@ final class ConvWinograd {
         // the flipped kernels with in and out channels swapped: wf[ci][co][u][v] = w[co][ci][2-u][2-v]
         transformWeights(w, wOff, outC, inC, true, b);
         convolve(i0, i1, g.outHeight(), g.outWidth(), outC, inC, dy, dyOff, b.u, null, 0, false, dx, dxOff, b);
+    }
+
+    /** Whether the weight-gradient pass of g goes this way: in channels whole panels of nr, out channels whole vectors. */
+    boolean weightGradientApplies(ConvGeometry g) {
+        return ops.winogradChannelTiles() && fits(g) && g.inChannels() % nr == 0 && nr % lanes == 0
+                && g.outChannels() % lanes == 0;
+    }
+
+    /**
+     * dw += the weight gradient over images [i0, i1) (no bias). The forward pass is Y = A^T M A per tile, with
+     * M = sum over in channels of U (.) V; so dM = A dY A^T, dU = sum over tiles of dM (.) V at each of the 16
+     * positions (out x in channels = dM (out channels x tiles) times V^T (tiles x in channels)), and
+     * dw = G^T dU G. Both GEMM operands run over tiles, so they are transformed from channel-interleaved copies
+     * of the images (a vector of channels a pixel), which puts them straight into the micro-kernel's packed
+     * layouts: dM as A (mr out channels a tile, a spare tile a panel), V as B (nr in channels a tile). A group of images is copied at
+     * a time, and its tiles transformed and multiplied a chunk of tile rows at a time, so that both stay in L2.
+     */
+    void backwardWeights(int i0, int i1, ConvGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw,
+                         int dwOff) {
+        Buffers b = buffers.get();
+        int h = g.inHeight();
+        int w = g.inWidth();
+        int inC = g.inChannels();
+        int outC = g.outChannels();
+        int th = h / 2;
+        int tw = w / 2;
+        int pw = w + 2;
+        int xImage = inC * (h + 2) * pw;
+        int dyImage = outC * h * w;
+        int perGroup = Math.max(1, GROUP_TILES / (th * tw));
+        int chunkRows = Math.max(1, CHUNK_TILES / tw);
+        int chunkTiles = chunkRows * tw;
+        int vPosition = inC * chunkTiles;
+        int mPosition = outC * (chunkTiles + 1);
+        int products = outC * inC;
+        b.ensureGradient(perGroup * xImage, perGroup * dyImage, 16 * vPosition, 16 * mPosition, 16 * products,
+                lanes * h * w);
+        Arrays.fill(b.du, 0, 16 * products, 0f);
+        for (int first = i0; first < i1; first += perGroup) {
+            int images = Math.min(perGroup, i1 - first);
+            for (int i = 0; i < images; i++) {
+                interleavePadded(x, xOff + (first + i) * inC * h * w, inC, h, w, b.xc, i * xImage, b);
+                for (int co = 0; co < outC; co += lanes) {
+                    ops.interleaveLanes(dy, dyOff + (first + i) * dyImage + co * h * w, h * w, b.dyc,
+                            i * dyImage + co * h * w);
+                }
+            }
+            int rows = images * th;
+            for (int row0 = 0; row0 < rows; row0 += chunkRows) {
+                int chunkEnd = Math.min(rows, row0 + chunkRows);
+                transformChunk(row0, chunkEnd, th, tw, h, w, inC, outC, xImage, dyImage, chunkTiles, b);
+                multiplyChunk((chunkEnd - row0) * tw, inC, outC, chunkTiles, b);
+            }
+        }
+        addKernelGradients(b.du, outC * inC, b.half, dw, dwOff);
+    }
+
+    /**
+     * Tile rows [row0, rowEnd) of the group (row r: image r / th, tile row r % th) into b.v (V, nr in channels a
+     * tile) and b.m (dM, mr out channels a tile, panels of chunkTiles + 1 tiles), 16 positions each. Methods of their own, called per chunk, so
+     * that the JIT compiles them whole: compiled on-stack-replacement inside the long loops, inlined vector code
+     * was seen to box its vectors on JDK 17.
+     */
+    private void transformChunk(int row0, int rowEnd, int th, int tw, int h, int w, int inC, int outC, int xImage,
+                                int dyImage, int chunkTiles, Buffers b) {
+        int pw = w + 2;
+        int vPosition = inC * chunkTiles;
+        int mPosition = outC * (chunkTiles + 1);
+        for (int row = row0; row < rowEnd; row++) {
+            int image = row / th;
+            int ty = row % th;
+            int k0 = (row - row0) * tw;
+            for (int ci = 0; ci < inC; ci += lanes) {
+                int src = image * xImage + (ci * (h + 2) + 2 * ty * lanes) * pw;
+                int panel = ci / nr * chunkTiles * nr + ci % nr;
+                ops.winogradChannelInputTiles(b.xc, src, pw * lanes, tw, b.v, panel + k0 * nr, nr, vPosition);
+            }
+            for (int co = 0; co < outC; co += lanes) {
+                int src = image * dyImage + co * h * w + 2 * ty * w * lanes;
+                ops.winogradChannelOutputGradientTiles(b.dyc, src, w * lanes, tw, b.m,
+                        co * (chunkTiles + 1) + k0 * mr, (chunkTiles + 1) * mr, mPosition);
+            }
+        }
+    }
+
+    /** b.du[p] (out x in channels) += dM[p] V[p]^T over the chunk's kc tiles, for the 16 positions p. */
+    private void multiplyChunk(int kc, int inC, int outC, int chunkTiles, Buffers b) {
+        int vPosition = inC * chunkTiles;
+        int mPosition = outC * (chunkTiles + 1);
+        int products = outC * inC;
+        for (int p = 0; p < 16; p++) {
+            for (int co = 0; co < outC; co += mr) {
+                for (int ci = 0; ci < inC; ci += nr) {
+                    ops.microKernel(kc, b.m, p * mPosition + co * (chunkTiles + 1), b.v, p * vPosition + ci * chunkTiles,
+                            b.du, p * products + co * inC + ci, inC, false);
+                }
+            }
+        }
+    }
+
+    /** dw[co][ci] += G^T dU G for each of the products pairs of channels, dU[p] at du[p products + co inC + ci]. */
+    private static void addKernelGradients(float[] du, int products, float[] h, float[] dw, int dwOff) {
+        for (int pair = 0; pair < products; pair++) {
+            // G^T dU (3 x 4): G's columns are (1, 1/2, 1/2, 0), (0, 1/2, -1/2, 0), (0, 1/2, 1/2, 1)
+            for (int s = 0; s < 4; s++) {
+                float d0 = du[s * products + pair];
+                float d1 = du[(4 + s) * products + pair];
+                float d2 = du[(8 + s) * products + pair];
+                float d3 = du[(12 + s) * products + pair];
+                h[s] = d0 + 0.5f * (d1 + d2);
+                h[4 + s] = 0.5f * (d1 - d2);
+                h[8 + s] = 0.5f * (d1 + d2) + d3;
+            }
+            int at = dwOff + 9 * pair;
+            for (int r = 0; r < 3; r++) {
+                float h0 = h[4 * r];
+                float h1 = h[4 * r + 1];
+                float h2 = h[4 * r + 2];
+                float h3 = h[4 * r + 3];
+                dw[at + 3 * r] += h0 + 0.5f * (h1 + h2);
+                dw[at + 3 * r + 1] += 0.5f * (h1 - h2);
+                dw[at + 3 * r + 2] += 0.5f * (h1 + h2) + h3;
+            }
+        }
+    }
+
+    /**
+     * The image's channels (h x w planes), zero-padded by one pixel, {@code lanes} channels a pixel: block cb,
+     * padded pixel (r, c), channel j at xc[xcOff + ((cb (h + 2) + r) (w + 2) + c) lanes + j]. Each block is
+     * interleaved unpadded into b.flat, then copied a row at a time; each border fill covers a row's right border
+     * and the next row's left one.
+     */
+    private void interleavePadded(float[] x, int xOff, int channels, int h, int w, float[] xc, int xcOff, Buffers b) {
+        int pw = w + 2;
+        int plane = h * w;
+        for (int cb = 0; cb < channels; cb += lanes) {
+            ops.interleaveLanes(x, xOff + cb * plane, plane, b.flat, 0);
+            int block = xcOff + cb * (h + 2) * pw;
+            Arrays.fill(xc, block, block + (pw + 1) * lanes, 0f);
+            for (int r = 0; r < h; r++) {
+                int row = block + ((r + 1) * pw + 1) * lanes;
+                System.arraycopy(b.flat, r * w * lanes, xc, row, w * lanes);
+                Arrays.fill(xc, row + w * lanes, row + (w + 2) * lanes, 0f);
+            }
+            Arrays.fill(xc, block + ((h + 1) * pw + 1) * lanes, block + (h + 2) * pw * lanes, 0f);
+        }
     }
 
     /**
@@ -273,6 +423,32 @@ final class ConvWinograd {
         float[] v = new float[0];
         float[] m = new float[0];
         float[] out = new float[0];
+
+        float[] xc = new float[0];
+        float[] dyc = new float[0];
+        float[] du = new float[0];
+        float[] flat = new float[0];
+
+        void ensureGradient(int xcSize, int dycSize, int vSize, int mSize, int duSize, int flatSize) {
+            if (flat.length < flatSize) {
+                flat = new float[flatSize];
+            }
+            if (xc.length < xcSize) {
+                xc = new float[xcSize];
+            }
+            if (dyc.length < dycSize) {
+                dyc = new float[dycSize];
+            }
+            if (v.length < vSize) {
+                v = new float[vSize];
+            }
+            if (m.length < mSize) {
+                m = new float[mSize];
+            }
+            if (du.length < duSize) {
+                du = new float[duSize];
+            }
+        }
 
         void ensureWeights(int size) {
             if (u.length < size) {

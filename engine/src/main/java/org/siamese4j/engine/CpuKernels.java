@@ -30,7 +30,7 @@ final class CpuKernels implements Kernels {
         ConvWinograd winograd = new ConvWinograd(ops);
         this.convForward = new ConvForward(parallel, ops, gemm, workspaces, winograd);
         this.convBackwardInput = new ConvBackwardInput(parallel, ops, gemm, workspaces, winograd);
-        this.convBackwardParams = new ConvBackwardParams(parallel, ops, gemm, workspaces);
+        this.convBackwardParams = new ConvBackwardParams(parallel, ops, gemm, workspaces, winograd);
         this.pooling = new MaxPooling(parallel, ops);
         this.batchNorm = new BatchNormPasses(parallel, ops);
         this.convBlock = new ConvBlockPasses(parallel, ops);

@@ -249,6 +249,38 @@ final class ScalarOps implements VectorOps {
         throw new UnsupportedOperationException("the scalar backend has no Winograd tiles");
     }
 
+    @Override
+    public void interleaveLanes(float[] a, int aOff, int n, float[] dst, int dOff) {
+        interleaveRows(a, aOff, 1, n, dst, dOff);
+    }
+
+    /** count rows of n floats, one after the other from a[aOff], interleaved: dst[d + k count + j] = a[aOff + j n + k]. */
+    static void interleaveRows(float[] a, int aOff, int count, int n, float[] dst, int d) {
+        for (int k = 0; k < n; k++) {
+            for (int j = 0; j < count; j++) {
+                dst[d + k * count + j] = a[aOff + j * n + k];
+            }
+        }
+    }
+
+    /** None, as for {@link #winogradTiles}. */
+    @Override
+    public boolean winogradChannelTiles() {
+        return false;
+    }
+
+    @Override
+    public void winogradChannelInputTiles(float[] x, int xOff, int rowStride, int count, float[] v, int vOff,
+                                          int tileStride, int vStride) {
+        throw new UnsupportedOperationException("the scalar backend has no Winograd tiles");
+    }
+
+    @Override
+    public void winogradChannelOutputGradientTiles(float[] dy, int dyOff, int rowStride, int count, float[] m,
+                                                   int mOff, int blockStride, int mStride) {
+        throw new UnsupportedOperationException("the scalar backend has no Winograd tiles");
+    }
+
     /** Left to the GEMM, whose scalar micro-kernel does as well as a plain loop would. */
     @Override
     public boolean conv3x3OneChannel(float[] padded, int pOff, int pw, int oh, int ow, float[] w, int wOff, int outC,

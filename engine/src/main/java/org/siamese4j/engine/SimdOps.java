@@ -891,6 +891,308 @@ final class SimdOps implements VectorOps {
         z11.sub(z12).sub(z13).intoArray(out, outOff + 3 * outStride);
     }
 
+    /**
+     * Lane k of DOWN_s is lane k + s, of UP_s lane k - s (wrapping); SET_s marks the lanes whose index has bit s.
+     * One butterfly stage per bit: it swaps the bit between a row's index and a lane's (a 16 x 16 transpose).
+     */
+    private static final VectorShuffle<Float> DOWN_1 = VectorShuffle.fromOp(S, k -> (k + 1) % L);
+    private static final VectorShuffle<Float> DOWN_2 = VectorShuffle.fromOp(S, k -> (k + 2) % L);
+    private static final VectorShuffle<Float> DOWN_4 = VectorShuffle.fromOp(S, k -> (k + 4) % L);
+    private static final VectorShuffle<Float> DOWN_8 = VectorShuffle.fromOp(S, k -> (k + 8) % L);
+    private static final VectorShuffle<Float> UP_1 = VectorShuffle.fromOp(S, k -> (k + L - 1) % L);
+    private static final VectorShuffle<Float> UP_2 = VectorShuffle.fromOp(S, k -> (k + L - 2) % L);
+    private static final VectorShuffle<Float> UP_4 = VectorShuffle.fromOp(S, k -> (k + L - 4) % L);
+    private static final VectorShuffle<Float> UP_8 = VectorShuffle.fromOp(S, k -> (k + L - 8) % L);
+    private static final VectorMask<Float> SET_1 = VectorMask.fromLong(S, 0xAAAAL & ((1L << L) - 1));
+    private static final VectorMask<Float> SET_2 = VectorMask.fromLong(S, 0xCCCCL & ((1L << L) - 1));
+    private static final VectorMask<Float> SET_4 = VectorMask.fromLong(S, 0xF0F0L & ((1L << L) - 1));
+    private static final VectorMask<Float> SET_8 = VectorMask.fromLong(S, 0xFF00L & ((1L << L) - 1));
+
+    /**
+     * 16 x 16 blocks transposed in registers where vectors have 16 lanes (the last block overlapping the one
+     * before), a scalar loop otherwise.
+     */
+    @Override
+    public void interleaveLanes(float[] a, int aOff, int n, float[] dst, int dOff) {
+        if (L != 16 || n < L) {
+            ScalarOps.interleaveRows(a, aOff, L, n, dst, dOff);
+            return;
+        }
+        for (int k0 = 0; k0 < n; k0 += L) {
+            int k = Math.min(k0, n - L);
+            int src = aOff + k;
+            FloatVector r0 = FloatVector.fromArray(S, a, src);
+            FloatVector r1 = FloatVector.fromArray(S, a, src + 1 * n);
+            FloatVector r2 = FloatVector.fromArray(S, a, src + 2 * n);
+            FloatVector r3 = FloatVector.fromArray(S, a, src + 3 * n);
+            FloatVector r4 = FloatVector.fromArray(S, a, src + 4 * n);
+            FloatVector r5 = FloatVector.fromArray(S, a, src + 5 * n);
+            FloatVector r6 = FloatVector.fromArray(S, a, src + 6 * n);
+            FloatVector r7 = FloatVector.fromArray(S, a, src + 7 * n);
+            FloatVector r8 = FloatVector.fromArray(S, a, src + 8 * n);
+            FloatVector r9 = FloatVector.fromArray(S, a, src + 9 * n);
+            FloatVector r10 = FloatVector.fromArray(S, a, src + 10 * n);
+            FloatVector r11 = FloatVector.fromArray(S, a, src + 11 * n);
+            FloatVector r12 = FloatVector.fromArray(S, a, src + 12 * n);
+            FloatVector r13 = FloatVector.fromArray(S, a, src + 13 * n);
+            FloatVector r14 = FloatVector.fromArray(S, a, src + 14 * n);
+            FloatVector r15 = FloatVector.fromArray(S, a, src + 15 * n);
+            FloatVector t;
+            t = r0.blend(r8.rearrange(UP_8), SET_8);
+            r8 = r0.rearrange(DOWN_8).blend(r8, SET_8);
+            r0 = t;
+            t = r1.blend(r9.rearrange(UP_8), SET_8);
+            r9 = r1.rearrange(DOWN_8).blend(r9, SET_8);
+            r1 = t;
+            t = r2.blend(r10.rearrange(UP_8), SET_8);
+            r10 = r2.rearrange(DOWN_8).blend(r10, SET_8);
+            r2 = t;
+            t = r3.blend(r11.rearrange(UP_8), SET_8);
+            r11 = r3.rearrange(DOWN_8).blend(r11, SET_8);
+            r3 = t;
+            t = r4.blend(r12.rearrange(UP_8), SET_8);
+            r12 = r4.rearrange(DOWN_8).blend(r12, SET_8);
+            r4 = t;
+            t = r5.blend(r13.rearrange(UP_8), SET_8);
+            r13 = r5.rearrange(DOWN_8).blend(r13, SET_8);
+            r5 = t;
+            t = r6.blend(r14.rearrange(UP_8), SET_8);
+            r14 = r6.rearrange(DOWN_8).blend(r14, SET_8);
+            r6 = t;
+            t = r7.blend(r15.rearrange(UP_8), SET_8);
+            r15 = r7.rearrange(DOWN_8).blend(r15, SET_8);
+            r7 = t;
+            t = r0.blend(r4.rearrange(UP_4), SET_4);
+            r4 = r0.rearrange(DOWN_4).blend(r4, SET_4);
+            r0 = t;
+            t = r1.blend(r5.rearrange(UP_4), SET_4);
+            r5 = r1.rearrange(DOWN_4).blend(r5, SET_4);
+            r1 = t;
+            t = r2.blend(r6.rearrange(UP_4), SET_4);
+            r6 = r2.rearrange(DOWN_4).blend(r6, SET_4);
+            r2 = t;
+            t = r3.blend(r7.rearrange(UP_4), SET_4);
+            r7 = r3.rearrange(DOWN_4).blend(r7, SET_4);
+            r3 = t;
+            t = r8.blend(r12.rearrange(UP_4), SET_4);
+            r12 = r8.rearrange(DOWN_4).blend(r12, SET_4);
+            r8 = t;
+            t = r9.blend(r13.rearrange(UP_4), SET_4);
+            r13 = r9.rearrange(DOWN_4).blend(r13, SET_4);
+            r9 = t;
+            t = r10.blend(r14.rearrange(UP_4), SET_4);
+            r14 = r10.rearrange(DOWN_4).blend(r14, SET_4);
+            r10 = t;
+            t = r11.blend(r15.rearrange(UP_4), SET_4);
+            r15 = r11.rearrange(DOWN_4).blend(r15, SET_4);
+            r11 = t;
+            t = r0.blend(r2.rearrange(UP_2), SET_2);
+            r2 = r0.rearrange(DOWN_2).blend(r2, SET_2);
+            r0 = t;
+            t = r1.blend(r3.rearrange(UP_2), SET_2);
+            r3 = r1.rearrange(DOWN_2).blend(r3, SET_2);
+            r1 = t;
+            t = r4.blend(r6.rearrange(UP_2), SET_2);
+            r6 = r4.rearrange(DOWN_2).blend(r6, SET_2);
+            r4 = t;
+            t = r5.blend(r7.rearrange(UP_2), SET_2);
+            r7 = r5.rearrange(DOWN_2).blend(r7, SET_2);
+            r5 = t;
+            t = r8.blend(r10.rearrange(UP_2), SET_2);
+            r10 = r8.rearrange(DOWN_2).blend(r10, SET_2);
+            r8 = t;
+            t = r9.blend(r11.rearrange(UP_2), SET_2);
+            r11 = r9.rearrange(DOWN_2).blend(r11, SET_2);
+            r9 = t;
+            t = r12.blend(r14.rearrange(UP_2), SET_2);
+            r14 = r12.rearrange(DOWN_2).blend(r14, SET_2);
+            r12 = t;
+            t = r13.blend(r15.rearrange(UP_2), SET_2);
+            r15 = r13.rearrange(DOWN_2).blend(r15, SET_2);
+            r13 = t;
+            t = r0.blend(r1.rearrange(UP_1), SET_1);
+            r1 = r0.rearrange(DOWN_1).blend(r1, SET_1);
+            r0 = t;
+            t = r2.blend(r3.rearrange(UP_1), SET_1);
+            r3 = r2.rearrange(DOWN_1).blend(r3, SET_1);
+            r2 = t;
+            t = r4.blend(r5.rearrange(UP_1), SET_1);
+            r5 = r4.rearrange(DOWN_1).blend(r5, SET_1);
+            r4 = t;
+            t = r6.blend(r7.rearrange(UP_1), SET_1);
+            r7 = r6.rearrange(DOWN_1).blend(r7, SET_1);
+            r6 = t;
+            t = r8.blend(r9.rearrange(UP_1), SET_1);
+            r9 = r8.rearrange(DOWN_1).blend(r9, SET_1);
+            r8 = t;
+            t = r10.blend(r11.rearrange(UP_1), SET_1);
+            r11 = r10.rearrange(DOWN_1).blend(r11, SET_1);
+            r10 = t;
+            t = r12.blend(r13.rearrange(UP_1), SET_1);
+            r13 = r12.rearrange(DOWN_1).blend(r13, SET_1);
+            r12 = t;
+            t = r14.blend(r15.rearrange(UP_1), SET_1);
+            r15 = r14.rearrange(DOWN_1).blend(r15, SET_1);
+            r14 = t;
+            int o = dOff + k * L;
+            r0.intoArray(dst, o);
+            r1.intoArray(dst, o + 1 * L);
+            r2.intoArray(dst, o + 2 * L);
+            r3.intoArray(dst, o + 3 * L);
+            r4.intoArray(dst, o + 4 * L);
+            r5.intoArray(dst, o + 5 * L);
+            r6.intoArray(dst, o + 6 * L);
+            r7.intoArray(dst, o + 7 * L);
+            r8.intoArray(dst, o + 8 * L);
+            r9.intoArray(dst, o + 9 * L);
+            r10.intoArray(dst, o + 10 * L);
+            r11.intoArray(dst, o + 11 * L);
+            r12.intoArray(dst, o + 12 * L);
+            r13.intoArray(dst, o + 13 * L);
+            r14.intoArray(dst, o + 14 * L);
+            r15.intoArray(dst, o + 15 * L);
+        }
+    }
+
+    /** Lanes MR.. first: the upper block of MR channels where the micro-kernel's A operand wants them. */
+    private static final VectorShuffle<Float> UPPER_BLOCK_FIRST = VectorShuffle.fromOp(S, k -> (k + MR) % L);
+
+    /** Where a vector holds one or two micro-tile blocks of MR channels (one species only: mixing them slows all). */
+    @Override
+    public boolean winogradChannelTiles() {
+        return L == MR || L == 2 * MR;
+    }
+
+    /** {@link #winogradInputTiles}'s B^T d B, a lane per channel, a tile at a time along the row. */
+    @Override
+    public void winogradChannelInputTiles(float[] x, int xOff, int rowStride, int count, float[] v, int vOff,
+                                          int tileStride, int vStride) {
+        for (int k = 0; k < count; k++) {
+            int r0 = xOff + 2 * k * L;
+            int r1 = r0 + rowStride;
+            int r2 = r1 + rowStride;
+            int r3 = r2 + rowStride;
+            FloatVector d00 = FloatVector.fromArray(S, x, r0);
+            FloatVector d01 = FloatVector.fromArray(S, x, r0 + L);
+            FloatVector d02 = FloatVector.fromArray(S, x, r0 + 2 * L);
+            FloatVector d03 = FloatVector.fromArray(S, x, r0 + 3 * L);
+            FloatVector d10 = FloatVector.fromArray(S, x, r1);
+            FloatVector d11 = FloatVector.fromArray(S, x, r1 + L);
+            FloatVector d12 = FloatVector.fromArray(S, x, r1 + 2 * L);
+            FloatVector d13 = FloatVector.fromArray(S, x, r1 + 3 * L);
+            FloatVector d20 = FloatVector.fromArray(S, x, r2);
+            FloatVector d21 = FloatVector.fromArray(S, x, r2 + L);
+            FloatVector d22 = FloatVector.fromArray(S, x, r2 + 2 * L);
+            FloatVector d23 = FloatVector.fromArray(S, x, r2 + 3 * L);
+            FloatVector d30 = FloatVector.fromArray(S, x, r3);
+            FloatVector d31 = FloatVector.fromArray(S, x, r3 + L);
+            FloatVector d32 = FloatVector.fromArray(S, x, r3 + 2 * L);
+            FloatVector d33 = FloatVector.fromArray(S, x, r3 + 3 * L);
+            FloatVector e00 = d00.sub(d20);
+            FloatVector e01 = d01.sub(d21);
+            FloatVector e02 = d02.sub(d22);
+            FloatVector e03 = d03.sub(d23);
+            FloatVector e10 = d10.add(d20);
+            FloatVector e11 = d11.add(d21);
+            FloatVector e12 = d12.add(d22);
+            FloatVector e13 = d13.add(d23);
+            FloatVector e20 = d20.sub(d10);
+            FloatVector e21 = d21.sub(d11);
+            FloatVector e22 = d22.sub(d12);
+            FloatVector e23 = d23.sub(d13);
+            FloatVector e30 = d10.sub(d30);
+            FloatVector e31 = d11.sub(d31);
+            FloatVector e32 = d12.sub(d32);
+            FloatVector e33 = d13.sub(d33);
+            int o = vOff + k * tileStride;
+            e00.sub(e02).intoArray(v, o);
+            e01.add(e02).intoArray(v, o + vStride);
+            e02.sub(e01).intoArray(v, o + 2 * vStride);
+            e01.sub(e03).intoArray(v, o + 3 * vStride);
+            e10.sub(e12).intoArray(v, o + 4 * vStride);
+            e11.add(e12).intoArray(v, o + 5 * vStride);
+            e12.sub(e11).intoArray(v, o + 6 * vStride);
+            e11.sub(e13).intoArray(v, o + 7 * vStride);
+            e20.sub(e22).intoArray(v, o + 8 * vStride);
+            e21.add(e22).intoArray(v, o + 9 * vStride);
+            e22.sub(e21).intoArray(v, o + 10 * vStride);
+            e21.sub(e23).intoArray(v, o + 11 * vStride);
+            e30.sub(e32).intoArray(v, o + 12 * vStride);
+            e31.add(e32).intoArray(v, o + 13 * vStride);
+            e32.sub(e31).intoArray(v, o + 14 * vStride);
+            e31.sub(e33).intoArray(v, o + 15 * vStride);
+        }
+    }
+
+    /**
+     * A g A^T with A = [1 0; 1 1; 1 -1; 0 -1], a lane per channel: the rows first (g's two rows combined), then
+     * each row [u, w] becomes [u, u + w, u - w, -w]. Whole vectors stored, the upper block rotated down.
+     */
+    @Override
+    public void winogradChannelOutputGradientTiles(float[] dy, int dyOff, int rowStride, int count, float[] m,
+                                                   int mOff, int blockStride, int mStride) {
+        for (int k = 0; k < count; k++) {
+            int r0 = dyOff + 2 * k * L;
+            FloatVector g00 = FloatVector.fromArray(S, dy, r0);
+            FloatVector g01 = FloatVector.fromArray(S, dy, r0 + L);
+            FloatVector g10 = FloatVector.fromArray(S, dy, r0 + rowStride);
+            FloatVector g11 = FloatVector.fromArray(S, dy, r0 + rowStride + L);
+            FloatVector s0 = g00.add(g10);
+            FloatVector s1 = g01.add(g11);
+            FloatVector t0 = g00.sub(g10);
+            FloatVector t1 = g01.sub(g11);
+            FloatVector n0 = g10.neg();
+            FloatVector n1 = g11.neg();
+            FloatVector m01 = g00.add(g01);
+            FloatVector m02 = g00.sub(g01);
+            FloatVector m03 = g01.neg();
+            FloatVector m11 = s0.add(s1);
+            FloatVector m12 = s0.sub(s1);
+            FloatVector m13 = s1.neg();
+            FloatVector m21 = t0.add(t1);
+            FloatVector m22 = t0.sub(t1);
+            FloatVector m23 = t1.neg();
+            FloatVector m31 = n0.add(n1);
+            FloatVector m32 = n0.sub(n1);
+            int o = mOff + k * MR;
+            g00.intoArray(m, o);
+            m01.intoArray(m, o + mStride);
+            m02.intoArray(m, o + 2 * mStride);
+            m03.intoArray(m, o + 3 * mStride);
+            s0.intoArray(m, o + 4 * mStride);
+            m11.intoArray(m, o + 5 * mStride);
+            m12.intoArray(m, o + 6 * mStride);
+            m13.intoArray(m, o + 7 * mStride);
+            t0.intoArray(m, o + 8 * mStride);
+            m21.intoArray(m, o + 9 * mStride);
+            m22.intoArray(m, o + 10 * mStride);
+            m23.intoArray(m, o + 11 * mStride);
+            n0.intoArray(m, o + 12 * mStride);
+            m31.intoArray(m, o + 13 * mStride);
+            m32.intoArray(m, o + 14 * mStride);
+            g11.intoArray(m, o + 15 * mStride);
+            if (L > MR) {
+                o += blockStride;
+                g00.rearrange(UPPER_BLOCK_FIRST).intoArray(m, o);
+                m01.rearrange(UPPER_BLOCK_FIRST).intoArray(m, o + mStride);
+                m02.rearrange(UPPER_BLOCK_FIRST).intoArray(m, o + 2 * mStride);
+                m03.rearrange(UPPER_BLOCK_FIRST).intoArray(m, o + 3 * mStride);
+                s0.rearrange(UPPER_BLOCK_FIRST).intoArray(m, o + 4 * mStride);
+                m11.rearrange(UPPER_BLOCK_FIRST).intoArray(m, o + 5 * mStride);
+                m12.rearrange(UPPER_BLOCK_FIRST).intoArray(m, o + 6 * mStride);
+                m13.rearrange(UPPER_BLOCK_FIRST).intoArray(m, o + 7 * mStride);
+                t0.rearrange(UPPER_BLOCK_FIRST).intoArray(m, o + 8 * mStride);
+                m21.rearrange(UPPER_BLOCK_FIRST).intoArray(m, o + 9 * mStride);
+                m22.rearrange(UPPER_BLOCK_FIRST).intoArray(m, o + 10 * mStride);
+                m23.rearrange(UPPER_BLOCK_FIRST).intoArray(m, o + 11 * mStride);
+                n0.rearrange(UPPER_BLOCK_FIRST).intoArray(m, o + 12 * mStride);
+                m31.rearrange(UPPER_BLOCK_FIRST).intoArray(m, o + 13 * mStride);
+                m32.rearrange(UPPER_BLOCK_FIRST).intoArray(m, o + 14 * mStride);
+                g11.rearrange(UPPER_BLOCK_FIRST).intoArray(m, o + 15 * mStride);
+            }
+        }
+    }
+
     /** L zeros, then L ones: from offset t, a vector whose last t lanes are 1. */
     private static final float[] KEEP = new float[2 * L];
 

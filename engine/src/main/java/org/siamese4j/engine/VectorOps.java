@@ -144,6 +144,37 @@ interface VectorOps {
     void winogradOutputTiles(float[] m, int mOff, int mStride, float[] out, int outOff, int outStride);
 
     /**
+     * {@link #vectorLength()} rows of n floats, one after the other from a[aOff], interleaved a column at a time:
+     * dst[dOff + k L + j] = a[aOff + j n + k] (L channels of a plane of n pixels, a vector of channels a pixel).
+     */
+    void interleaveLanes(float[] a, int aOff, int n, float[] dst, int dOff);
+
+    /**
+     * Whether {@link #winogradChannelInputTiles} and {@link #winogradChannelOutputGradientTiles} exist here
+     * ({@link ConvWinograd}'s weight gradient).
+     */
+    boolean winogradChannelTiles();
+
+    /**
+     * {@link #winogradInputTiles}'s B^T d B of count tiles along a row, a lane per channel ({@link #vectorLength()}
+     * channels interleaved a pixel at a time): tile k's input d[r][c] is the vector at x[xOff + (2k + c) L +
+     * r rowStride]; result p = 4 i + j goes to v[vOff + k tileStride + p vStride], a vector.
+     */
+    void winogradChannelInputTiles(float[] x, int xOff, int rowStride, int count, float[] v, int vOff, int tileStride,
+                                   int vStride);
+
+    /**
+     * The adjoint of {@link #winogradOutputTiles}, A g A^T, of count tiles along a row, a lane per channel
+     * ({@link #vectorLength()} channels interleaved a pixel at a time, one or two blocks of {@link #mr()}): tile k's
+     * 2x2 output gradient g[a][b] is the vector at dy[dyOff + (2k + b) L + a rowStride]; result p = 4 i + j goes,
+     * for the channels of block c, to the mr floats at m[mOff + c blockStride + k mr + p mStride]. Whole vectors
+     * are stored: each may write L - mr floats past its mr, which the next tile writes over (a panel needs a
+     * spare tile at its end).
+     */
+    void winogradChannelOutputGradientTiles(float[] dy, int dyOff, int rowStride, int count, float[] m, int mOff,
+                                            int blockStride, int mStride);
+
+    /**
      * even[evenOff + j] = x[xOff + 2j] and odd[oddOff + j] = x[xOff + 2j + 1] for j < pairs. The backend may write
      * whole vectors: up to {@link #vectorLength()} - 1 floats past the last pair in even and in odd, which the
      * caller writes over afterwards or leaves unused.

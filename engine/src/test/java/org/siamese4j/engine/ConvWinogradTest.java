@@ -10,9 +10,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Winograd F(2x2, 3x3) passes (SIMD backend) against naive loops: forward with bias and ReLU, and the input
- * gradient, on the shapes that choose them, offsets into larger arrays, several runs of images, and any thread
- * count giving the same bits.
+ * The Winograd F(2x2, 3x3) passes (SIMD backend) against naive loops: forward with bias and ReLU, the input
+ * gradient and the weight gradient, on the shapes that choose them, offsets into larger arrays, several runs of
+ * images, and any thread count giving the same bits (the weight gradient: the same sums, per thread's images).
  */
 class ConvWinogradTest {
     /** Relative to the largest reference value; the transforms add up to 9 inputs before multiplying. */
@@ -29,6 +29,18 @@ class ConvWinogradTest {
         new ConvGeometry(2, 8, 4, 40, 16, 3, 3, 1, 1),     // rows of 20 tiles: more than a vector
     };
 
+    /** Weight-gradient shapes: in channels whole panels of 2 vectors (32 floats here), out channels whole vectors. */
+    private static final ConvGeometry[] WINOGRAD_WEIGHTS = {
+        new ConvGeometry(2, 64, 24, 24, 64, 3, 3, 1, 1),   // compact conv 2: an image a group, chunks of 5, 5, 2 tile rows
+        new ConvGeometry(17, 64, 12, 12, 64, 3, 3, 1, 1),  // compact conv 3: 3 images a group, then 2
+        new ConvGeometry(40, 64, 6, 6, 64, 3, 3, 1, 1),    // compact conv 4: 14 images a group, chunks across images
+        new ConvGeometry(3, 64, 14, 14, 64, 3, 3, 1, 1),   // small28 conv 2: tile rows of 7
+        new ConvGeometry(2, 32, 2, 2, 16, 3, 3, 1, 1),     // a single tile an image
+        new ConvGeometry(3, 32, 10, 4, 48, 3, 3, 1, 1),    // not square, more out than in channels
+        new ConvGeometry(2, 32, 4, 30, 16, 3, 3, 1, 1),    // a row of 15 tiles
+        new ConvGeometry(1, 32, 2, 260, 16, 3, 3, 1, 1),   // a tile row longer than a chunk
+    };
+
     @Test
     void chosenForEvenThreeByThreeLayersWithChannelsEnough() {
         ConvWinograd simd = new ConvWinograd(TestKernels.ops("simd"));
@@ -42,6 +54,39 @@ class ConvWinogradTest {
         assertFalse(simd.forwardApplies(new ConvGeometry(2, 8, 8, 8, 12, 3, 3, 1, 1)), "12 out channels");
         assertTrue(simd.backwardInputApplies(new ConvGeometry(2, 8, 8, 8, 12, 3, 3, 1, 1)), "8 in channels");
         assertFalse(new ConvWinograd(new ScalarOps()).forwardApplies(WINOGRAD[0]), "scalar backend");
+        for (ConvGeometry g : WINOGRAD_WEIGHTS) {
+            assertTrue(simd.weightGradientApplies(g), g.toString());
+        }
+        assertFalse(simd.weightGradientApplies(new ConvGeometry(2, 24, 8, 8, 64, 3, 3, 1, 1)), "24 in channels");
+        assertFalse(simd.weightGradientApplies(new ConvGeometry(2, 32, 8, 8, 24, 3, 3, 1, 1)), "24 out channels");
+        assertFalse(simd.weightGradientApplies(new ConvGeometry(2, 32, 7, 8, 8, 3, 3, 1, 1)), "odd height");
+        assertFalse(new ConvWinograd(new ScalarOps()).weightGradientApplies(WINOGRAD_WEIGHTS[0]), "scalar backend");
+    }
+
+    @Test
+    void weightGradientMatchesNaiveAndAddsToWhatIsThere() {
+        SplittableRandom r = new SplittableRandom(31);
+        for (ConvGeometry g : WINOGRAD_WEIGHTS) {
+            float[] x = TestKernels.random(r, g.batch() * g.inSize() + 3);
+            float[] dy = TestKernels.random(r, g.batch() * g.outSize() + 4);
+            float[] before = TestKernels.random(r, g.weightSize() + 2);
+            double[][] ref = Naive.convBackward(g, Arrays.copyOfRange(x, 3, x.length), new float[g.weightSize()],
+                    Arrays.copyOfRange(dy, 4, dy.length));
+            double[] dwRef = ref[1].clone();
+            for (int i = 0; i < dwRef.length; i++) {
+                dwRef[i] += before[i + 2];
+            }
+            for (int threads : new int[] {1, 2, 3}) {
+                Kernels k = Backend.kernels("simd", threads);
+                float[] dw = before.clone();
+                float[] db = new float[g.outChannels() + 1];
+                k.conv2dBackwardParams(g, x, 3, dy, 4, dw, 2, db, 1);
+                String where = g + " threads " + threads;
+                assertClose(Arrays.copyOfRange(dw, 2, dw.length), dwRef, where + " weight gradient");
+                assertClose(Arrays.copyOfRange(db, 1, db.length), ref[2], where + " bias gradient");
+                assertEquals(before[1], dw[1], where + ": nothing written before the weights");
+            }
+        }
     }
 
     @Test

@@ -30,10 +30,11 @@ class LayerGradCheckTest {
                 new Conv2d(k, 3, 9, 9, 2, 3, 2, 1, Activation.RELU),
                 new Conv2d(k, 2, 5, 5, 3, 4, 1, 2, Activation.NONE),
                 // SIMD: Winograd tiles both ways; forward only (12 out channels: not whole micro-tile rows);
-                // input gradient only (4 in channels: too few)
+                // input gradient only (4 in channels: too few); all three passes (32 in channels: whole panels)
                 new Conv2d(k, 8, 6, 4, 8, 3, 1, 1, Activation.RELU),
                 new Conv2d(k, 8, 4, 6, 12, 3, 1, 1, Activation.NONE),
                 new Conv2d(k, 16, 2, 4, 8, 3, 1, 1, Activation.NONE),
+                new Conv2d(k, 32, 4, 6, 16, 3, 1, 1, Activation.RELU),
                 new MaxPool2d(k, 2, 6, 7),
                 new MaxPool2d(k, 1, 7, 7, 3, 2),
                 new ReLU(k, 3, 4, 5),
@@ -88,6 +89,7 @@ class LayerGradCheckTest {
         // the Winograd forward and input-gradient passes (SIMD)
         assertCaught(Fault.CONV_INPUT_SIGN_FLIP, k -> new Conv2d(k, 8, 6, 6, 8, 3, 1, 1, Activation.NONE), "input");
         assertCaught(Fault.CONV_WEIGHT_OFF_BY_ONE, k -> new Conv2d(k, 8, 6, 6, 8, 3, 1, 1, Activation.NONE), "weight");
+        assertCaught(Fault.CONV_WEIGHT_OFF_BY_ONE, k -> new Conv2d(k, 32, 4, 4, 16, 3, 1, 1, Activation.NONE), "weight");
         assertCaught(Fault.RELU_MASK_INVERTED, k -> new Conv2d(k, 1, 6, 6, 2, 3, 1, 0, Activation.RELU), "weight");
         assertCaught(Fault.RELU_MASK_INVERTED, k -> new ReLU(k, 10), "input");
         assertCaught(Fault.POOL_ARGMAX_OFF_BY_ONE, k -> new MaxPool2d(k, 2, 6, 6), "input");
