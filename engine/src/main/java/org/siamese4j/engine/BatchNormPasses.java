@@ -154,6 +154,7 @@ final class BatchNormPasses {
         float p = (float) (k * count);
         float q = (float) (-k * sumDyH * inv);
         float r = (float) (-k * sumDy);
+        float[] gated = planeBuffer(outPlane);
         for (int i = 0; i < batch; i++) {
             int img = i * channels + c;
             int base = img * plane;
@@ -162,22 +163,23 @@ final class BatchNormPasses {
                         q, r, m, relu);
             } else {
                 ops.centredAffine(x, xOff + base, dx, dxOff + base, plane, q, m, r);
-                addAtMaxima(d, dOff + img * outPlane, y, yOff + img * outPlane, argmax, img * outPlane, outPlane,
-                        relu, p, dx, dxOff + base - c * plane);
+                addAtMaxima(ops, d, dOff + img * outPlane, y, yOff + img * outPlane, argmax, img * outPlane, outPlane,
+                        relu, p, gated, dx, dxOff + base - c * plane);
             }
         }
     }
 
     /**
      * dx[dxImage + argmax[aAt + j]] += p g for j < n, in order (overlapping windows may name an element twice), g as
-     * in {@link VectorOps#pooledGradientMoments}. A plain loop on both backends: a gather-add-scatter version ran,
-     * but in 2 of 5 JVMs C2 left the scatter's index arithmetic out of line, and it allocated 37 MB a step.
+     * in {@link VectorOps#pooledGradientMoments}: p g by the backend into gated (n floats), then a plain scatter
+     * loop on both backends (a gather-add-scatter version ran, but in 2 of 5 JVMs C2 left the scatter's index
+     * arithmetic out of line, and it allocated 37 MB a step).
      */
-    static void addAtMaxima(float[] dy, int dyAt, float[] y, int yAt, int[] argmax, int aAt, int n, boolean relu,
-                            float p, float[] dx, int dxImage) {
+    static void addAtMaxima(VectorOps ops, float[] dy, int dyAt, float[] y, int yAt, int[] argmax, int aAt, int n,
+                            boolean relu, float p, float[] gated, float[] dx, int dxImage) {
+        ops.gatedGradient(dy, dyAt, y, yAt, n, relu, p, gated, 0);
         for (int j = 0; j < n; j++) {
-            float g = relu && y[yAt + j] == 0f ? 0f : dy[dyAt + j];
-            dx[dxImage + argmax[aAt + j]] += p * g;
+            dx[dxImage + argmax[aAt + j]] += gated[j];
         }
     }
 

@@ -184,8 +184,8 @@ final class ConvBlockPasses {
                     int k = c - c0;
                     int at = (i * channels + c) * outPlane;
                     ops.centredAffine(b.planes, k * plane, b.planes, k * plane, plane, q[c], (float) mean[c], r[c]);
-                    BatchNormPasses.addAtMaxima(dy, dyOff + at, y, yOff + at, argmax, at, outPlane, relu, p[c],
-                            b.planes, k * plane - c * plane);
+                    BatchNormPasses.addAtMaxima(ops, dy, dyOff + at, y, yOff + at, argmax, at, outPlane, relu, p[c],
+                            b.normalised, b.planes, k * plane - c * plane);
                 }
                 addWeightGradient(conv, b.padded, b.planes, c1 - c0, dw, dwOff + 9 * c0);
             }

@@ -179,6 +179,14 @@ final class ScalarOps implements VectorOps {
     }
 
     @Override
+    public void gatedGradient(float[] dy, int dyAt, float[] y, int yAt, int n, boolean relu, float p, float[] q,
+                              int qOff) {
+        for (int j = 0; j < n; j++) {
+            q[qOff + j] = relu && y[yAt + j] == 0f ? 0f : p * dy[dyAt + j];
+        }
+    }
+
+    @Override
     public void pooledGradientMoments(float[] dy, int dyAt, float[] y, int yAt, int[] argmax, int aAt, int n,
                                       boolean relu, float[] x, int xImage, float mean, double[] result) {
         float s0 = 0;

@@ -523,6 +523,25 @@ final class SimdOps implements VectorOps {
     }
 
     @Override
+    public void gatedGradient(float[] dy, int dyAt, float[] y, int yAt, int n, boolean relu, float p, float[] q,
+                              int qOff) {
+        FloatVector pV = FloatVector.broadcast(S, p);
+        FloatVector zero = FloatVector.zero(S);
+        int j = 0;
+        int bound = S.loopBound(n);
+        for (; j < bound; j += L) {
+            FloatVector g = FloatVector.fromArray(S, dy, dyAt + j).mul(pV);
+            if (relu) {
+                g = g.blend(zero, FloatVector.fromArray(S, y, yAt + j).compare(VectorOperators.EQ, 0f));
+            }
+            g.intoArray(q, qOff + j);
+        }
+        for (; j < n; j++) {
+            q[qOff + j] = relu && y[yAt + j] == 0f ? 0f : p * dy[dyAt + j];
+        }
+    }
+
+    @Override
     public void pooledGradientMoments(float[] dy, int dyAt, float[] y, int yAt, int[] argmax, int aAt, int n,
                                       boolean relu, float[] x, int xImage, float mean, double[] result) {
         FloatVector meanV = FloatVector.broadcast(S, mean);
@@ -822,9 +841,9 @@ final class SimdOps implements VectorOps {
     /** A vector of pairs at a time by the pooling rows' de-interleaving shuffles, whole vectors stored (no masks: on JDK 17 they box). */
     @Override
     public void deinterleave(float[] x, int xOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff) {
-        // rows shorter than half a vector of pairs (compact's 6x6 planes) go faster pair by pair
+        // rows shorter than a quarter of a vector of pairs (compact's 6x6 planes) go faster pair by pair
         int j = 0;
-        for (; 2 * pairs >= L && j < pairs && xOff + 2 * j + 2 * L <= x.length; j += L) {
+        for (; 4 * pairs >= L && j < pairs && xOff + 2 * j + 2 * L <= x.length; j += L) {
             FloatVector u0 = FloatVector.fromArray(S, x, xOff + 2 * j);
             FloatVector u1 = FloatVector.fromArray(S, x, xOff + 2 * j + L);
             u0.rearrange(P).blend(u1.rearrange(Q), HIGH).intoArray(even, evenOff + j);
@@ -837,7 +856,7 @@ final class SimdOps implements VectorOps {
     @Override
     public void interleave(float[] even, int evenOff, float[] odd, int oddOff, int pairs, float add, boolean relu,
                            float[] y, int yOff) {
-        if (2 * pairs < L) {
+        if (4 * pairs < L) {
             // short rows go faster pair by pair, as in deinterleave
             ScalarOps.interleavePairs(even, evenOff, odd, oddOff, pairs, add, relu, y, yOff);
             return;

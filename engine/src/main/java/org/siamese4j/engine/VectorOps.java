@@ -99,6 +99,12 @@ interface VectorOps {
     void centredAffine(float[] x, int xOff, float[] y, int yOff, int n, float q, float mean, float r);
 
     /**
+     * q[qOff + j] = p g for j < n, g = dy[dyAt + j], or 0 where relu and y[yAt + j] == 0 (the unit was off): the
+     * gradient a max-pool sends to its maxima, scaled.
+     */
+    void gatedGradient(float[] dy, int dyAt, float[] y, int yAt, int n, boolean relu, float p, float[] q, int qOff);
+
+    /**
      * Batch norm's backward sums for a pooled plane: result[0] = sum(g), result[1] = sum(g (x[xImage + argmax[aAt + j]]
      * - mean)) over j < n, where g = dy[dyAt + j], or with {@code relu} 0 where y[yAt + j] is +0 (a NaN keeps it).
      */

@@ -64,6 +64,25 @@ class ConvWinogradTest {
     }
 
     @Test
+    void interleavedLanesAreTheChannelsOfEachPixel() {
+        VectorOps simd = TestKernels.ops("simd");
+        int lanes = simd.vectorLength();
+        SplittableRandom r = new SplittableRandom(37);
+        for (int n : new int[] {1, 5, lanes, lanes + 1, 36, 576}) {
+            float[] a = TestKernels.random(r, lanes * n + 3);
+            float[] dst = new float[lanes * n + 2];
+            Arrays.fill(dst, Float.NaN);
+            simd.interleaveLanes(a, 3, n, dst, 1);
+            for (int k = 0; k < n; k++) {
+                for (int j = 0; j < lanes; j++) {
+                    assertEquals(a[3 + j * n + k], dst[1 + k * lanes + j], "n " + n + " pixel " + k + " channel " + j);
+                }
+            }
+            assertTrue(Float.isNaN(dst[0]) && Float.isNaN(dst[dst.length - 1]), "n " + n + ": nothing written outside");
+        }
+    }
+
+    @Test
     void weightGradientMatchesNaiveAndAddsToWhatIsThere() {
         SplittableRandom r = new SplittableRandom(31);
         for (ConvGeometry g : WINOGRAD_WEIGHTS) {
