@@ -779,64 +779,34 @@ final class SimdOps implements VectorOps {
     }
 
     /**
-     * B^T d B with B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], a lane per tile: the columns first (rows of
-     * d combined), then the rows. Written out, one vector per input: a helper taking vectors would box them.
+     * B^T d B with B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], a lane per tile. A row of B^T d at a time:
+     * row i is d's row FIRST_ROW[i] plus SECOND_SIGN[i] times its row SECOND_ROW[i] (an exact fma), then its
+     * four results. In a loop rather than written out: on JDK 17, C2 gave up on the vector intrinsics at the end
+     * of the written-out form (about 64 vector operations in one method) in some programs, and those allocated.
      */
     @Override
     public void winogradInputTiles(float[] poly, int at, int pp, int q, float[] v, int vOff, int vStride) {
-        int p00 = at;
-        int p01 = at + pp;
-        int p10 = at + 2 * pp;
-        int p11 = at + 3 * pp;
-        FloatVector d00 = FloatVector.fromArray(S, poly, p00);
-        FloatVector d01 = FloatVector.fromArray(S, poly, p01);
-        FloatVector d02 = FloatVector.fromArray(S, poly, p00 + 1);
-        FloatVector d03 = FloatVector.fromArray(S, poly, p01 + 1);
-        FloatVector d10 = FloatVector.fromArray(S, poly, p10);
-        FloatVector d11 = FloatVector.fromArray(S, poly, p11);
-        FloatVector d12 = FloatVector.fromArray(S, poly, p10 + 1);
-        FloatVector d13 = FloatVector.fromArray(S, poly, p11 + 1);
-        FloatVector d20 = FloatVector.fromArray(S, poly, p00 + q);
-        FloatVector d21 = FloatVector.fromArray(S, poly, p01 + q);
-        FloatVector d22 = FloatVector.fromArray(S, poly, p00 + q + 1);
-        FloatVector d23 = FloatVector.fromArray(S, poly, p01 + q + 1);
-        FloatVector d30 = FloatVector.fromArray(S, poly, p10 + q);
-        FloatVector d31 = FloatVector.fromArray(S, poly, p11 + q);
-        FloatVector d32 = FloatVector.fromArray(S, poly, p10 + q + 1);
-        FloatVector d33 = FloatVector.fromArray(S, poly, p11 + q + 1);
-        FloatVector e00 = d00.sub(d20);
-        FloatVector e01 = d01.sub(d21);
-        FloatVector e02 = d02.sub(d22);
-        FloatVector e03 = d03.sub(d23);
-        FloatVector e10 = d10.add(d20);
-        FloatVector e11 = d11.add(d21);
-        FloatVector e12 = d12.add(d22);
-        FloatVector e13 = d13.add(d23);
-        FloatVector e20 = d20.sub(d10);
-        FloatVector e21 = d21.sub(d11);
-        FloatVector e22 = d22.sub(d12);
-        FloatVector e23 = d23.sub(d13);
-        FloatVector e30 = d10.sub(d30);
-        FloatVector e31 = d11.sub(d31);
-        FloatVector e32 = d12.sub(d32);
-        FloatVector e33 = d13.sub(d33);
-        e00.sub(e02).intoArray(v, vOff);
-        e01.add(e02).intoArray(v, vOff + vStride);
-        e02.sub(e01).intoArray(v, vOff + 2 * vStride);
-        e01.sub(e03).intoArray(v, vOff + 3 * vStride);
-        e10.sub(e12).intoArray(v, vOff + 4 * vStride);
-        e11.add(e12).intoArray(v, vOff + 5 * vStride);
-        e12.sub(e11).intoArray(v, vOff + 6 * vStride);
-        e11.sub(e13).intoArray(v, vOff + 7 * vStride);
-        e20.sub(e22).intoArray(v, vOff + 8 * vStride);
-        e21.add(e22).intoArray(v, vOff + 9 * vStride);
-        e22.sub(e21).intoArray(v, vOff + 10 * vStride);
-        e21.sub(e23).intoArray(v, vOff + 11 * vStride);
-        e30.sub(e32).intoArray(v, vOff + 12 * vStride);
-        e31.add(e32).intoArray(v, vOff + 13 * vStride);
-        e32.sub(e31).intoArray(v, vOff + 14 * vStride);
-        e31.sub(e33).intoArray(v, vOff + 15 * vStride);
+        for (int i = 0; i < 4; i++) {
+            int a = at + 2 * (FIRST_ROW[i] & 1) * pp + (FIRST_ROW[i] >> 1) * q;
+            int b = at + 2 * (SECOND_ROW[i] & 1) * pp + (SECOND_ROW[i] >> 1) * q;
+            FloatVector sign = FloatVector.broadcast(S, SECOND_SIGN[i]);
+            FloatVector e0 = FloatVector.fromArray(S, poly, b).fma(sign, FloatVector.fromArray(S, poly, a));
+            FloatVector e1 = FloatVector.fromArray(S, poly, b + pp).fma(sign, FloatVector.fromArray(S, poly, a + pp));
+            FloatVector e2 = FloatVector.fromArray(S, poly, b + 1).fma(sign, FloatVector.fromArray(S, poly, a + 1));
+            FloatVector e3 = FloatVector.fromArray(S, poly, b + pp + 1)
+                    .fma(sign, FloatVector.fromArray(S, poly, a + pp + 1));
+            int o = vOff + 4 * i * vStride;
+            e0.sub(e2).intoArray(v, o);
+            e1.add(e2).intoArray(v, o + vStride);
+            e2.sub(e1).intoArray(v, o + 2 * vStride);
+            e1.sub(e3).intoArray(v, o + 3 * vStride);
+        }
     }
+
+    /** Row i of B^T d = d[FIRST_ROW[i]] + SECOND_SIGN[i] d[SECOND_ROW[i]]. */
+    private static final int[] FIRST_ROW = {0, 1, 2, 1};
+    private static final int[] SECOND_ROW = {2, 2, 1, 3};
+    private static final float[] SECOND_SIGN = {-1f, 1f, -1f, -1f};
 
     /** A vector of pairs at a time by the pooling rows' de-interleaving shuffles, whole vectors stored (no masks: on JDK 17 they box). */
     @Override
@@ -1082,64 +1052,27 @@ final class SimdOps implements VectorOps {
         return L == MR || L == 2 * MR;
     }
 
-    /** {@link #winogradInputTiles}'s B^T d B, a lane per channel, a tile at a time along the row. */
+    /** {@link #winogradInputTiles}'s B^T d B, a lane per channel, a tile at a time along the row, a row of B^T d at a time. */
     @Override
     public void winogradChannelInputTiles(float[] x, int xOff, int rowStride, int count, float[] v, int vOff,
                                           int tileStride, int vStride) {
         for (int k = 0; k < count; k++) {
-            int r0 = xOff + 2 * k * L;
-            int r1 = r0 + rowStride;
-            int r2 = r1 + rowStride;
-            int r3 = r2 + rowStride;
-            FloatVector d00 = FloatVector.fromArray(S, x, r0);
-            FloatVector d01 = FloatVector.fromArray(S, x, r0 + L);
-            FloatVector d02 = FloatVector.fromArray(S, x, r0 + 2 * L);
-            FloatVector d03 = FloatVector.fromArray(S, x, r0 + 3 * L);
-            FloatVector d10 = FloatVector.fromArray(S, x, r1);
-            FloatVector d11 = FloatVector.fromArray(S, x, r1 + L);
-            FloatVector d12 = FloatVector.fromArray(S, x, r1 + 2 * L);
-            FloatVector d13 = FloatVector.fromArray(S, x, r1 + 3 * L);
-            FloatVector d20 = FloatVector.fromArray(S, x, r2);
-            FloatVector d21 = FloatVector.fromArray(S, x, r2 + L);
-            FloatVector d22 = FloatVector.fromArray(S, x, r2 + 2 * L);
-            FloatVector d23 = FloatVector.fromArray(S, x, r2 + 3 * L);
-            FloatVector d30 = FloatVector.fromArray(S, x, r3);
-            FloatVector d31 = FloatVector.fromArray(S, x, r3 + L);
-            FloatVector d32 = FloatVector.fromArray(S, x, r3 + 2 * L);
-            FloatVector d33 = FloatVector.fromArray(S, x, r3 + 3 * L);
-            FloatVector e00 = d00.sub(d20);
-            FloatVector e01 = d01.sub(d21);
-            FloatVector e02 = d02.sub(d22);
-            FloatVector e03 = d03.sub(d23);
-            FloatVector e10 = d10.add(d20);
-            FloatVector e11 = d11.add(d21);
-            FloatVector e12 = d12.add(d22);
-            FloatVector e13 = d13.add(d23);
-            FloatVector e20 = d20.sub(d10);
-            FloatVector e21 = d21.sub(d11);
-            FloatVector e22 = d22.sub(d12);
-            FloatVector e23 = d23.sub(d13);
-            FloatVector e30 = d10.sub(d30);
-            FloatVector e31 = d11.sub(d31);
-            FloatVector e32 = d12.sub(d32);
-            FloatVector e33 = d13.sub(d33);
+            int tile = xOff + 2 * k * L;
             int o = vOff + k * tileStride;
-            e00.sub(e02).intoArray(v, o);
-            e01.add(e02).intoArray(v, o + vStride);
-            e02.sub(e01).intoArray(v, o + 2 * vStride);
-            e01.sub(e03).intoArray(v, o + 3 * vStride);
-            e10.sub(e12).intoArray(v, o + 4 * vStride);
-            e11.add(e12).intoArray(v, o + 5 * vStride);
-            e12.sub(e11).intoArray(v, o + 6 * vStride);
-            e11.sub(e13).intoArray(v, o + 7 * vStride);
-            e20.sub(e22).intoArray(v, o + 8 * vStride);
-            e21.add(e22).intoArray(v, o + 9 * vStride);
-            e22.sub(e21).intoArray(v, o + 10 * vStride);
-            e21.sub(e23).intoArray(v, o + 11 * vStride);
-            e30.sub(e32).intoArray(v, o + 12 * vStride);
-            e31.add(e32).intoArray(v, o + 13 * vStride);
-            e32.sub(e31).intoArray(v, o + 14 * vStride);
-            e31.sub(e33).intoArray(v, o + 15 * vStride);
+            for (int i = 0; i < 4; i++) {
+                int a = tile + FIRST_ROW[i] * rowStride;
+                int b = tile + SECOND_ROW[i] * rowStride;
+                FloatVector sign = FloatVector.broadcast(S, SECOND_SIGN[i]);
+                FloatVector e0 = FloatVector.fromArray(S, x, b).fma(sign, FloatVector.fromArray(S, x, a));
+                FloatVector e1 = FloatVector.fromArray(S, x, b + L).fma(sign, FloatVector.fromArray(S, x, a + L));
+                FloatVector e2 = FloatVector.fromArray(S, x, b + 2 * L).fma(sign, FloatVector.fromArray(S, x, a + 2 * L));
+                FloatVector e3 = FloatVector.fromArray(S, x, b + 3 * L).fma(sign, FloatVector.fromArray(S, x, a + 3 * L));
+                int r = o + 4 * i * vStride;
+                e0.sub(e2).intoArray(v, r);
+                e1.add(e2).intoArray(v, r + vStride);
+                e2.sub(e1).intoArray(v, r + 2 * vStride);
+                e1.sub(e3).intoArray(v, r + 3 * vStride);
+            }
         }
     }
 
