@@ -23,7 +23,8 @@ import org.siamese4j.engine.Kernels;
  * multiply-adds, so GFLOP/s = 2 * forwardMacs / time (the {@code :gflop} line).
  * Layers: conv1 1->64 10x10 on 105x105, conv2 64->128 7x7 on 48x48, conv3 128->128 4x4 on 21x21,
  * conv4 128->256 4x4 on 9x9 (only conv2 and conv3 by default; add -p layer=conv1,conv4); and compact1, the
- * compact net's first layer (1->64 3x3, padding 1, on 48x48: the SIMD backend's direct one-channel kernels).
+ * compact net's first layer (1->64 3x3, padding 1, on 48x48: the SIMD backend's direct one-channel kernels),
+ * and compact2..compact4, its 64->64 3x3 layers with padding 1 on 24x24, 12x12 and 6x6 (Winograd's on SIMD).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -63,8 +64,14 @@ public class Conv {
                 return new ConvGeometry(batch, 128, 9, 9, 256, 4, 4, 1, 0);
             case "compact1":
                 return new ConvGeometry(batch, 1, 48, 48, 64, 3, 3, 1, 1);
+            case "compact2":
+                return new ConvGeometry(batch, 64, 24, 24, 64, 3, 3, 1, 1);
+            case "compact3":
+                return new ConvGeometry(batch, 64, 12, 12, 64, 3, 3, 1, 1);
+            case "compact4":
+                return new ConvGeometry(batch, 64, 6, 6, 64, 3, 3, 1, 1);
             default:
-                throw new IllegalArgumentException("unknown layer " + layer + " (conv1..conv4, compact1)");
+                throw new IllegalArgumentException("unknown layer " + layer + " (conv1..conv4, compact1..compact4)");
         }
     }
 
