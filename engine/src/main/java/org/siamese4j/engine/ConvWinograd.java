@@ -95,8 +95,9 @@ final class ConvWinograd {
      * positions (out x in channels = dM (out channels x tiles) times V^T (tiles x in channels)), and
      * dw = G^T dU G. Both GEMM operands run over tiles, so they are transformed from channel-interleaved copies
      * of the images (a vector of channels a pixel), which puts them straight into the micro-kernel's packed
-     * layouts: dM as A (mr out channels a tile, a spare tile a panel), V as B (nr in channels a tile). A group of images is copied at
-     * a time, and its tiles transformed and multiplied a chunk of tile rows at a time, so that both stay in L2.
+     * layouts: dM as A (mr out channels a tile, a spare tile a panel), V as B (nr in channels a tile). A group
+     * of images is copied at a time, and its tiles transformed and multiplied a chunk of tile rows at a time, so
+     * that both stay in L2.
      */
     void backwardWeights(int i0, int i1, ConvGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw,
                          int dwOff) {
@@ -140,9 +141,9 @@ final class ConvWinograd {
 
     /**
      * Tile rows [row0, rowEnd) of the group (row r: image r / th, tile row r % th) into b.v (V, nr in channels a
-     * tile) and b.m (dM, mr out channels a tile, panels of chunkTiles + 1 tiles), 16 positions each. Methods of their own, called per chunk, so
-     * that the JIT compiles them whole: compiled on-stack-replacement inside the long loops, inlined vector code
-     * was seen to box its vectors on JDK 17.
+     * tile) and b.m (dM, mr out channels a tile, panels of chunkTiles + 1 tiles), 16 positions each. This and
+     * {@link #multiplyChunk} are methods of their own, called per chunk, so that the JIT compiles them whole:
+     * compiled on-stack-replacement inside the long loops, inlined vector code was seen to box on JDK 17.
      */
     private void transformChunk(int row0, int rowEnd, int th, int tw, int h, int w, int inC, int outC, int xImage,
                                 int dyImage, int chunkTiles, Buffers b) {

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The Winograd F(2x2, 3x3) passes (SIMD backend) against naive loops: forward with bias and ReLU, the input
  * gradient and the weight gradient, on the shapes that choose them, offsets into larger arrays, several runs of
- * images, and any thread count giving the same bits (the weight gradient: the same sums, per thread's images).
+ * images, and any thread count giving the same bits (the weight gradient, whose threads sum their own images
+ * and add the parts in order: the loops' values on any thread count).
  */
 class ConvWinogradTest {
     /** Relative to the largest reference value; the transforms add up to 9 inputs before multiplying. */
