@@ -8,11 +8,12 @@ import java.util.Arrays;
  * its output planes costs 9 multiply-adds a pixel, less than reading the plane back from memory; its output,
  * the largest tensor of the network, is therefore never stored. Each pass computes a plane at a time (two
  * channels of one image, from the image zero-padded into a per-thread buffer) into a per-thread buffer that
- * stays in the first-level cache: the forward pass once for the batch statistics and once to normalise and pool,
- * the backward pass once to form the plane's gradient and take the weight gradient from it.
+ * stays in the first-level cache: the forward pass once to normalise and pool, the backward pass once to form
+ * the plane's gradient and take the weight gradient from it. The batch statistics need no convolution: they
+ * follow from the moments of the input's 3x3 patches ({@link #statistics}).
  *
  * <p>Channels are independent, so threads take whole pairs of them and each channel is computed the same way
- * whatever the thread count. The convolution and its weight gradient are the backend's direct kernels
+ * whatever the thread count (the patch moments: an image per thread, summed in image order). The convolution and its weight gradient are the backend's direct kernels
  * ({@link VectorOps#conv3x3OneChannel}), or plain loops where it has none; the batch-norm and pooling steps are
  * {@link BatchNormPasses}'s, plane by plane.
  */
@@ -47,10 +48,10 @@ final class ConvBlockPasses {
         Checks.range("first block output", y, yOff, out, pool);
         Checks.range("first block output at the maxima", xAtMax, 0, out, pool);
         MaxPooling.checkArgmax(pool, argmax);
+        if (batchStatistics) {
+            statistics(conv, x, xOff, w, wOff, mean, var);
+        }
         forEachChannelRange(conv.outChannels(), (from, to) -> {
-            if (batchStatistics) {
-                statistics(conv, from, to, x, xOff, w, wOff, mean, var);
-            }
             for (int c = from; c < to; c++) {
                 invStd[c] = (float) (1.0 / Math.sqrt(var[c] + eps));
             }
@@ -59,37 +60,57 @@ final class ConvBlockPasses {
         });
     }
 
-    /** Channels [from, to)'s batch mean and biased variance, shifted by each channel's first value as batch norm's are. */
-    private void statistics(ConvGeometry conv, int from, int to, float[] x, int xOff, float[] w, int wOff,
-                            double[] mean, double[] var) {
-        int plane = conv.outPixels();
-        Buffers b = buffers(conv);
-        float[] firstValue = b.firstValue;
-        double[] sum = b.sum;
-        double[] squares = b.squares;
-        Arrays.fill(sum, from, to, 0);
-        Arrays.fill(squares, from, to, 0);
-        for (int i = 0; i < conv.batch(); i++) {
-            pad(conv, i, x, xOff, b.padded);
-            for (int c0 = from; c0 < to; c0 += 2) {
-                int c1 = Math.min(to, c0 + 2);
-                convolve(conv, c0, c1, w, wOff, b.padded, b.planes);
-                for (int c = c0; c < c1; c++) {
-                    int at = (c - c0) * plane;
-                    if (i == 0) {
-                        firstValue[c] = b.planes[at];
-                    }
-                    ops.shiftedMoments(b.planes, at, plane, firstValue[c], b.moments);
-                    sum[c] += b.moments[0];
-                    squares[c] += b.moments[1];
-                }
+    /**
+     * Every channel's batch mean and biased variance from the moments of the input's 3x3 patches (9 sums and 45
+     * products, {@link VectorOps#patchMoments3x3}): the convolution is linear, so a channel's sum over the batch is
+     * w . s and its sum of squares w^T M w, in double. One pass over the input instead of a second convolution of
+     * every channel. Each image's moments by one thread, summed in image order: the same figures on any thread
+     * count.
+     */
+    private void statistics(ConvGeometry conv, float[] x, int xOff, float[] w, int wOff, double[] mean, double[] var) {
+        int batch = conv.batch();
+        int pw = conv.inWidth() + 2 * conv.padding();
+        int oh = conv.outHeight();
+        int ow = conv.outWidth();
+        Buffers caller = buffers(conv);
+        if (caller.imageMoments.length < MOMENTS * batch) {
+            caller.imageMoments = new double[MOMENTS * batch];
+        }
+        double[] perImage = caller.imageMoments;
+        parallel.run((part, parts) -> {
+            Buffers b = buffers(conv);
+            if (b.scratch.length < MOMENTS * ops.vectorLength()) {
+                b.scratch = new float[MOMENTS * ops.vectorLength()];
+            }
+            int i1 = Parallel.rangeStart(batch, part + 1, parts);
+            for (int i = Parallel.rangeStart(batch, part, parts); i < i1; i++) {
+                Arrays.fill(perImage, MOMENTS * i, MOMENTS * (i + 1), 0);
+                pad(conv, i, x, xOff, b.padded);
+                ops.patchMoments3x3(b.padded, 0, pw, oh, ow, b.scratch, perImage, MOMENTS * i);
+            }
+        });
+        double[] total = caller.total;
+        Arrays.fill(total, 0);
+        for (int i = 0; i < batch; i++) {
+            for (int m = 0; m < MOMENTS; m++) {
+                total[m] += perImage[MOMENTS * i + m];
             }
         }
-        int count = conv.batch() * plane;
-        for (int c = from; c < to; c++) {
-            double shiftedMean = sum[c] / count;
-            mean[c] = firstValue[c] + shiftedMean;
-            var[c] = Math.max(0, squares[c] / count - shiftedMean * shiftedMean);
+        double count = (double) batch * oh * ow;
+        for (int c = 0; c < conv.outChannels(); c++) {
+            int tap = wOff + 9 * c;
+            double sum = 0;
+            double squares = 0;
+            int pair = 9;
+            for (int a = 0; a < 9; a++) {
+                sum += w[tap + a] * total[a];
+                for (int b = a; b < 9; b++) {
+                    squares += (a == b ? 1.0 : 2.0) * w[tap + a] * w[tap + b] * total[pair++];
+                }
+            }
+            double m = sum / count;
+            mean[c] = m;
+            var[c] = Math.max(0, squares / count - m * m);
         }
     }
 
@@ -266,15 +287,21 @@ final class ConvBlockPasses {
         });
     }
 
-    /** A thread's buffers: one padded image, two planes, a normalised plane, and per-channel sums and coefficients. */
+    /** The patch moments of a 3x3 convolution of one channel: 9 tap sums and 45 products of taps. */
+    private static final int MOMENTS = 54;
+
+    /**
+     * A thread's buffers: one padded image, two planes, a normalised plane, per-channel coefficients, and the
+     * patch moments (scratch vectors, per image and in total).
+     */
     private static final class Buffers {
         float[] padded = new float[0];
         float[] planes = new float[0];
         float[] normalised = new float[0];
         final double[] moments = new double[2];
-        float[] firstValue = new float[0];
-        double[] sum = new double[0];
-        double[] squares = new double[0];
+        float[] scratch = new float[0];
+        double[] imageMoments = new double[0];
+        final double[] total = new double[MOMENTS];
         float[] p = new float[0];
         float[] q = new float[0];
         float[] r = new float[0];
@@ -293,10 +320,7 @@ final class ConvBlockPasses {
             b.padded = new float[padded];
         }
         int channels = conv.outChannels();
-        if (b.sum.length < channels) {
-            b.firstValue = new float[channels];
-            b.sum = new double[channels];
-            b.squares = new double[channels];
+        if (b.p.length < channels) {
             b.p = new float[channels];
             b.q = new float[channels];
             b.r = new float[channels];

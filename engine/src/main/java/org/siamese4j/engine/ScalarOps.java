@@ -271,6 +271,24 @@ final class ScalarOps implements VectorOps {
         }
     }
 
+    @Override
+    public void patchMoments3x3(float[] padded, int pOff, int pw, int oh, int ow, float[] scratch, double[] moments,
+                                int mOff) {
+        for (int r = 0; r < oh; r++) {
+            for (int c = 0; c < ow; c++) {
+                int at = pOff + r * pw + c;
+                int pair = 9;
+                for (int a = 0; a < 9; a++) {
+                    double ta = padded[at + (a / 3) * pw + a % 3];
+                    moments[mOff + a] += ta;
+                    for (int b = a; b < 9; b++) {
+                        moments[mOff + pair++] += ta * padded[at + (b / 3) * pw + b % 3];
+                    }
+                }
+            }
+        }
+    }
+
     /** None, as for {@link #winogradTiles}. */
     @Override
     public boolean winogradChannelTiles() {

@@ -773,6 +773,76 @@ final class SimdOps implements VectorOps {
         return true;
     }
 
+    /** Tap k's row and column, and the 45 pairs a <= b of taps in row order (a's and b's rows and columns). */
+    private static final int[] TAP_ROW = {0, 0, 0, 1, 1, 1, 2, 2, 2};
+    private static final int[] TAP_COL = {0, 1, 2, 0, 1, 2, 0, 1, 2};
+    private static final int[] PAIR_ROW_A = new int[45];
+    private static final int[] PAIR_COL_A = new int[45];
+    private static final int[] PAIR_ROW_B = new int[45];
+    private static final int[] PAIR_COL_B = new int[45];
+
+    static {
+        int j = 0;
+        for (int a = 0; a < 9; a++) {
+            for (int b = a; b < 9; b++) {
+                PAIR_ROW_A[j] = a / 3;
+                PAIR_COL_A[j] = a % 3;
+                PAIR_ROW_B[j] = b / 3;
+                PAIR_COL_B[j] = b % 3;
+                j++;
+            }
+        }
+    }
+
+    /**
+     * A vector of output pixels at a time, each moment's vector sum kept in scratch (a short loop body over the
+     * moments, rather than 54 accumulators written out: see {@link #winogradInputTiles} on long vector methods),
+     * added into the double sums every 8 rows; the row's tail pixels straight into the double sums.
+     */
+    @Override
+    public void patchMoments3x3(float[] padded, int pOff, int pw, int oh, int ow, float[] scratch, double[] moments,
+                                int mOff) {
+        int bound = S.loopBound(ow);
+        for (int row0 = 0; row0 < oh; row0 += 8) {
+            java.util.Arrays.fill(scratch, 0, 54 * L, 0f);
+            int rowEnd = Math.min(oh, row0 + 8);
+            for (int r = row0; r < rowEnd; r++) {
+                int base = pOff + r * pw;
+                for (int c = 0; c < bound; c += L) {
+                    int at = base + c;
+                    for (int k = 0; k < 9; k++) {
+                        FloatVector t = FloatVector.fromArray(S, padded, at + TAP_ROW[k] * pw + TAP_COL[k]);
+                        FloatVector.fromArray(S, scratch, k * L).add(t).intoArray(scratch, k * L);
+                    }
+                    for (int j = 0; j < 45; j++) {
+                        FloatVector a = FloatVector.fromArray(S, padded, at + PAIR_ROW_A[j] * pw + PAIR_COL_A[j]);
+                        FloatVector b = FloatVector.fromArray(S, padded, at + PAIR_ROW_B[j] * pw + PAIR_COL_B[j]);
+                        int m = (9 + j) * L;
+                        a.fma(b, FloatVector.fromArray(S, scratch, m)).intoArray(scratch, m);
+                    }
+                }
+                for (int c = bound; c < ow; c++) {
+                    int at = base + c;
+                    int j = 0;
+                    for (int a = 0; a < 9; a++) {
+                        double ta = padded[at + TAP_ROW[a] * pw + TAP_COL[a]];
+                        moments[mOff + a] += ta;
+                        for (int b = a; b < 9; b++) {
+                            moments[mOff + 9 + j++] += ta * padded[at + TAP_ROW[b] * pw + TAP_COL[b]];
+                        }
+                    }
+                }
+            }
+            for (int m = 0; m < 54; m++) {
+                double sum = 0;
+                for (int lane = 0; lane < L; lane++) {
+                    sum += scratch[m * L + lane];
+                }
+                moments[mOff + m] += sum;
+            }
+        }
+    }
+
     @Override
     public boolean winogradTiles() {
         return true;

@@ -52,6 +52,41 @@ class ConvBlockPassesTest {
         return new Separate(convolved, y, argmax, mean, var, invStd);
     }
 
+    /** Both backends' patch moments against a plain double loop: rows of whole vectors, tails, runs of 8 rows and more. */
+    @Test
+    void patchMomentsMatchAPlainLoop() {
+        SplittableRandom r = new SplittableRandom(41);
+        for (VectorOps ops : new VectorOps[] {new ScalarOps(), TestKernels.ops(Backend.preferredName())}) {
+            for (int[] shape : new int[][] {{1, 1}, {3, 5}, {9, 16}, {17, 21}, {48, 48}}) {
+                int oh = shape[0];
+                int ow = shape[1];
+                int pw = ow + 2;
+                float[] padded = TestKernels.random(r, 1 + (oh + 2) * pw);
+                double[] expected = new double[54];
+                for (int row = 0; row < oh; row++) {
+                    for (int col = 0; col < ow; col++) {
+                        int pair = 9;
+                        for (int a = 0; a < 9; a++) {
+                            double ta = padded[1 + (row + a / 3) * pw + col + a % 3];
+                            expected[a] += ta;
+                            for (int b = a; b < 9; b++) {
+                                expected[pair++] += ta * padded[1 + (row + b / 3) * pw + col + b % 3];
+                            }
+                        }
+                    }
+                }
+                double[] got = new double[56];
+                got[0] = 7;
+                ops.patchMoments3x3(padded, 1, pw, oh, ow, new float[54 * ops.vectorLength()], got, 1);
+                assertEquals(7, got[0], ops.name() + ": nothing written before the moments");
+                for (int m = 0; m < 54; m++) {
+                    assertEquals(expected[m], got[1 + m], 1e-5 * (1 + Math.abs(expected[m])),
+                            ops.name() + " " + oh + "x" + ow + " moment " + m);
+                }
+            }
+        }
+    }
+
     @Test
     void forwardMatchesTheSeparatePasses() {
         for (int[] s : SHAPES) {
