@@ -13,9 +13,9 @@ import java.util.Arrays;
  * follow from the moments of the input's 3x3 patches ({@link #statistics}).
  *
  * <p>Channels are independent, so threads take whole pairs of them and each channel is computed the same way
- * whatever the thread count (the patch moments: an image per thread, summed in image order). The convolution and its weight gradient are the backend's direct kernels
- * ({@link VectorOps#conv3x3OneChannel}), or plain loops where it has none; the batch-norm and pooling steps are
- * {@link BatchNormPasses}'s, plane by plane.
+ * whatever the thread count (the patch moments: an image per thread, summed in image order). The convolution
+ * and its weight gradient are the backend's direct kernels ({@link VectorOps#conv3x3OneChannel}), or plain loops
+ * where it has none; the batch-norm and pooling steps are {@link BatchNormPasses}'s, plane by plane.
  */
 final class ConvBlockPasses {
     private final Parallel parallel;

@@ -102,41 +102,28 @@ final class ConvWinograd {
     void backwardWeights(int i0, int i1, ConvGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw,
                          int dwOff) {
         Buffers b = buffers.get();
-        int h = g.inHeight();
-        int w = g.inWidth();
-        int inC = g.inChannels();
-        int outC = g.outChannels();
-        int th = h / 2;
-        int tw = w / 2;
-        int pw = w + 2;
-        int xImage = inC * (h + 2) * pw;
-        int dyImage = outC * h * w;
-        int perGroup = Math.max(1, GROUP_TILES / (th * tw));
-        int chunkRows = Math.max(1, CHUNK_TILES / tw);
-        int chunkTiles = chunkRows * tw;
-        int vPosition = inC * chunkTiles;
-        int mPosition = outC * (chunkTiles + 1);
-        int products = outC * inC;
-        b.ensureGradient(perGroup * xImage, perGroup * dyImage, 16 * vPosition, 16 * mPosition, 16 * products,
-                lanes * h * w);
-        Arrays.fill(b.du, 0, 16 * products, 0f);
-        for (int first = i0; first < i1; first += perGroup) {
-            int images = Math.min(perGroup, i1 - first);
+        GradientShape s = b.gradientShape.set(g);
+        b.ensureGradient(s.perGroup * s.xImage, s.perGroup * s.dyImage, 16 * s.vPosition, 16 * s.mPosition,
+                16 * s.products, lanes * s.h * s.w);
+        Arrays.fill(b.du, 0, 16 * s.products, 0f);
+        for (int first = i0; first < i1; first += s.perGroup) {
+            int images = Math.min(s.perGroup, i1 - first);
             for (int i = 0; i < images; i++) {
-                interleavePadded(x, xOff + (first + i) * inC * h * w, inC, h, w, b.xc, i * xImage, b);
-                for (int co = 0; co < outC; co += lanes) {
-                    ops.interleaveLanes(dy, dyOff + (first + i) * dyImage + co * h * w, h * w, b.dyc,
-                            i * dyImage + co * h * w);
+                int image = first + i;
+                interleavePadded(x, xOff + image * s.inC * s.h * s.w, s.inC, s.h, s.w, b.xc, i * s.xImage, b);
+                for (int co = 0; co < s.outC; co += lanes) {
+                    int plane = co * s.h * s.w;
+                    ops.interleaveLanes(dy, dyOff + image * s.dyImage + plane, s.h * s.w, b.dyc, i * s.dyImage + plane);
                 }
             }
-            int rows = images * th;
-            for (int row0 = 0; row0 < rows; row0 += chunkRows) {
-                int chunkEnd = Math.min(rows, row0 + chunkRows);
-                transformChunk(row0, chunkEnd, th, tw, h, w, inC, outC, xImage, dyImage, chunkTiles, b);
-                multiplyChunk((chunkEnd - row0) * tw, inC, outC, chunkTiles, b);
+            int rows = images * s.th;
+            for (int row0 = 0; row0 < rows; row0 += s.chunkRows) {
+                int chunkEnd = Math.min(rows, row0 + s.chunkRows);
+                transformChunk(row0, chunkEnd, s, b);
+                multiplyChunk((chunkEnd - row0) * s.tw, s, b);
             }
         }
-        addKernelGradients(b.du, outC * inC, b.half, dw, dwOff);
+        addKernelGradients(b.du, s.products, b.half, dw, dwOff);
     }
 
     /**
@@ -145,38 +132,32 @@ final class ConvWinograd {
      * {@link #multiplyChunk} are methods of their own, called per chunk, so that the JIT compiles them whole:
      * compiled on-stack-replacement inside the long loops, inlined vector code was seen to box on JDK 17.
      */
-    private void transformChunk(int row0, int rowEnd, int th, int tw, int h, int w, int inC, int outC, int xImage,
-                                int dyImage, int chunkTiles, Buffers b) {
-        int pw = w + 2;
-        int vPosition = inC * chunkTiles;
-        int mPosition = outC * (chunkTiles + 1);
+    private void transformChunk(int row0, int rowEnd, GradientShape s, Buffers b) {
+        int pw = s.w + 2;
         for (int row = row0; row < rowEnd; row++) {
-            int image = row / th;
-            int ty = row % th;
-            int k0 = (row - row0) * tw;
-            for (int ci = 0; ci < inC; ci += lanes) {
-                int src = image * xImage + (ci * (h + 2) + 2 * ty * lanes) * pw;
-                int panel = ci / nr * chunkTiles * nr + ci % nr;
-                ops.winogradChannelInputTiles(b.xc, src, pw * lanes, tw, b.v, panel + k0 * nr, nr, vPosition);
+            int image = row / s.th;
+            int ty = row % s.th;
+            int k0 = (row - row0) * s.tw;
+            for (int ci = 0; ci < s.inC; ci += lanes) {
+                int src = image * s.xImage + (ci * (s.h + 2) + 2 * ty * lanes) * pw;
+                int panel = ci / nr * s.chunkTiles * nr + ci % nr;
+                ops.winogradChannelInputTiles(b.xc, src, pw * lanes, s.tw, b.v, panel + k0 * nr, nr, s.vPosition);
             }
-            for (int co = 0; co < outC; co += lanes) {
-                int src = image * dyImage + co * h * w + 2 * ty * w * lanes;
-                ops.winogradChannelOutputGradientTiles(b.dyc, src, w * lanes, tw, b.m,
-                        co * (chunkTiles + 1) + k0 * mr, (chunkTiles + 1) * mr, mPosition);
+            for (int co = 0; co < s.outC; co += lanes) {
+                int src = image * s.dyImage + co * s.h * s.w + 2 * ty * s.w * lanes;
+                ops.winogradChannelOutputGradientTiles(b.dyc, src, s.w * lanes, s.tw, b.m,
+                        co * s.mPanel + k0 * mr, s.mPanel * mr, s.mPosition);
             }
         }
     }
 
     /** b.du[p] (out x in channels) += dM[p] V[p]^T over the chunk's kc tiles, for the 16 positions p. */
-    private void multiplyChunk(int kc, int inC, int outC, int chunkTiles, Buffers b) {
-        int vPosition = inC * chunkTiles;
-        int mPosition = outC * (chunkTiles + 1);
-        int products = outC * inC;
+    private void multiplyChunk(int kc, GradientShape s, Buffers b) {
         for (int p = 0; p < 16; p++) {
-            for (int co = 0; co < outC; co += mr) {
-                for (int ci = 0; ci < inC; ci += nr) {
-                    ops.microKernel(kc, b.m, p * mPosition + co * (chunkTiles + 1), b.v, p * vPosition + ci * chunkTiles,
-                            b.du, p * products + co * inC + ci, inC, false);
+            for (int co = 0; co < s.outC; co += mr) {
+                for (int ci = 0; ci < s.inC; ci += nr) {
+                    ops.microKernel(kc, b.m, p * s.mPosition + co * s.mPanel, b.v, p * s.vPosition + ci * s.chunkTiles,
+                            b.du, p * s.products + co * s.inC + ci, s.inC, false);
                 }
             }
         }
@@ -414,9 +395,56 @@ final class ConvWinograd {
         }
     }
 
-    /** A thread's buffers (grown, never shrunk): transformed weights, polyphase input, a panel's V and M, output planes. */
+    /**
+     * The weight gradient's layout for one geometry: tiles th x tw an image; channel-interleaved copies of xImage
+     * (padded) and dyImage floats an image, perGroup images at a time; chunks of chunkRows tile rows (chunkTiles
+     * tiles); V's positions vPosition floats apart, dM's mPosition apart in panels of mPanel tiles (a spare one);
+     * products = out x in channels. Set per call, not allocated.
+     */
+    private static final class GradientShape {
+        int h;
+        int w;
+        int inC;
+        int outC;
+        int th;
+        int tw;
+        int xImage;
+        int dyImage;
+        int perGroup;
+        int chunkRows;
+        int chunkTiles;
+        int mPanel;
+        int vPosition;
+        int mPosition;
+        int products;
+
+        GradientShape set(ConvGeometry g) {
+            h = g.inHeight();
+            w = g.inWidth();
+            inC = g.inChannels();
+            outC = g.outChannels();
+            th = h / 2;
+            tw = w / 2;
+            xImage = inC * (h + 2) * (w + 2);
+            dyImage = outC * h * w;
+            perGroup = Math.max(1, GROUP_TILES / (th * tw));
+            chunkRows = Math.max(1, CHUNK_TILES / tw);
+            chunkTiles = chunkRows * tw;
+            mPanel = chunkTiles + 1;
+            vPosition = inC * chunkTiles;
+            mPosition = outC * mPanel;
+            products = outC * inC;
+            return this;
+        }
+    }
+
+    /**
+     * A thread's buffers (grown, never shrunk): transformed weights, polyphase input, a panel's V and M, output
+     * planes; for the weight gradient, channel-interleaved copies, dU and a flat plane.
+     */
     private static final class Buffers {
         final Shape shape = new Shape();
+        final GradientShape gradientShape = new GradientShape();
         final float[] kernel = new float[9];
         final float[] half = new float[12];
         float[] u = new float[0];

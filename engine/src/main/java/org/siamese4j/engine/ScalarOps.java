@@ -276,15 +276,19 @@ final class ScalarOps implements VectorOps {
                                 int mOff) {
         for (int r = 0; r < oh; r++) {
             for (int c = 0; c < ow; c++) {
-                int at = pOff + r * pw + c;
-                int pair = 9;
-                for (int a = 0; a < 9; a++) {
-                    double ta = padded[at + (a / 3) * pw + a % 3];
-                    moments[mOff + a] += ta;
-                    for (int b = a; b < 9; b++) {
-                        moments[mOff + pair++] += ta * padded[at + (b / 3) * pw + b % 3];
-                    }
-                }
+                addPatchMoments(padded, pOff + r * pw + c, pw, moments, mOff);
+            }
+        }
+    }
+
+    /** One output pixel's share of {@link VectorOps#patchMoments3x3}, its patch's top left at padded[at] (SimdOps's tails too). */
+    static void addPatchMoments(float[] padded, int at, int pw, double[] moments, int mOff) {
+        int pair = 9;
+        for (int a = 0; a < 9; a++) {
+            double ta = padded[at + (a / 3) * pw + a % 3];
+            moments[mOff + a] += ta;
+            for (int b = a; b < 9; b++) {
+                moments[mOff + pair++] += ta * padded[at + (b / 3) * pw + b % 3];
             }
         }
     }

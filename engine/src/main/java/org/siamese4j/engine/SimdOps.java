@@ -822,15 +822,7 @@ final class SimdOps implements VectorOps {
                     }
                 }
                 for (int c = bound; c < ow; c++) {
-                    int at = base + c;
-                    int j = 0;
-                    for (int a = 0; a < 9; a++) {
-                        double ta = padded[at + TAP_ROW[a] * pw + TAP_COL[a]];
-                        moments[mOff + a] += ta;
-                        for (int b = a; b < 9; b++) {
-                            moments[mOff + 9 + j++] += ta * padded[at + TAP_ROW[b] * pw + TAP_COL[b]];
-                        }
-                    }
+                    ScalarOps.addPatchMoments(padded, base + c, pw, moments, mOff);
                 }
             }
             for (int m = 0; m < 54; m++) {
