@@ -138,6 +138,8 @@ public final class TrainCommand implements Command {
     static final Option<Boolean> BASELINES = Option.flag("eigenfaces", "also report the Eigenfaces baseline on the test trials");
     static final Option<Boolean> ROTATIONS = Option.flag("rotations",
             "also train on every class rotated by 90, 180 and 270 degrees as new classes (characters)");
+    static final Option<Boolean> MIRRORS = Option.flag("mirrors",
+            "also train on every class (and, with --rotations, every rotation) mirrored left to right as new classes (characters)");
     static final Option<Boolean> NO_TEST = Option.flag("no-test",
             "do not run the final test (while tuning: look only at validation, never at the test classes)");
 
@@ -194,7 +196,7 @@ public final class TrainCommand implements Command {
         all.addAll(List.of(PRESET, TOWER, SIZE, CROP, FACE_BOX, INVERT, OUT, RESUME, START_FROM, STEPS, EPOCHS, TIME, PATIENCE, EVAL_EVERY,
                 CHECKPOINT_EVERY, SAMPLING, BATCH, CLASSES, PER_CLASS, ACROSS, AUGMENT, AUGMENT_STRENGTH, LR, L2, MOMENTUM, DECAY, LR_SCHEDULE, LOSS, INIT, SEED,
                 WAY, VAL_TRIALS, TEST_TRIALS, GROUPS, VAL_GROUPS, TEST_GROUPS, VAL_CLASSES, TEST_CLASSES, VAL_FRACTION,
-                EXCLUDE_PAIRS, EXCLUDE_FOLDS, SPLIT_SEED, BASELINES, ROTATIONS, NO_TEST));
+                EXCLUDE_PAIRS, EXCLUDE_FOLDS, SPLIT_SEED, BASELINES, ROTATIONS, MIRRORS, NO_TEST));
         return all;
     }
 
@@ -307,13 +309,16 @@ public final class TrainCommand implements Command {
 
         boolean rotations = checkpoint != null
                 ? Boolean.parseBoolean(checkpoint.model().metadata().getOrDefault("rotations", "false")) : inv.get(ROTATIONS);
-        if (rotations) {
+        boolean mirrors = checkpoint != null
+                ? Boolean.parseBoolean(checkpoint.model().metadata().getOrDefault("mirrors", "false")) : inv.get(MIRRORS);
+        if (rotations || mirrors) {
             if (arch.inputWidth() != arch.inputHeight()) {
-                throw new UsageException("--rotations needs a square input size");
+                throw new UsageException((rotations ? "--rotations" : "--mirrors") + " needs a square input size");
             }
-            splits = new DataSplits.Splits(org.siamese4j.train.RotatedClasses.expand(splits.train(), arch.inputWidth()),
-                    splits.validation(), splits.test(), splits.metadata());
-            inv.progress("rotations: " + splits.train().classCount() + " training classes");
+            splits = new DataSplits.Splits(org.siamese4j.train.RotatedClasses.expand(splits.train(), arch.inputWidth(), rotations,
+                    mirrors), splits.validation(), splits.test(), splits.metadata());
+            inv.progress((rotations && mirrors ? "rotations and mirrors: " : rotations ? "rotations: " : "mirrors: ")
+                    + splits.train().classCount() + " training classes");
         }
         TrainOptions o = options(inv, synthetic, fill);
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -328,6 +333,7 @@ public final class TrainCommand implements Command {
         }
         metadata.put("preset", arch.name());
         metadata.put("rotations", Boolean.toString(rotations));
+        metadata.put("mirrors", Boolean.toString(mirrors));
         if (startFrom != null) {
             metadata.put("started-from", startFrom.toAbsolutePath() + " sha256:" + source.sha256());
         }

@@ -287,6 +287,29 @@ class TrainEvalCommandsTest {
     }
 
     @Test
+    void rotationsAndMirrorsMultiplyTheTrainingClassesOnlyAndAreKeptForResume() {
+        Path out = dir.resolve("mirrors");
+        CliResult r = run("train", "--data", data.toString(), "--size", "20", "--tower", TOWER, "--steps", "2",
+                "--eval-every", "2", "--way", "5", "--val-groups", "1", "--test-groups", "1", "--classes-per-batch", "6",
+                "--val-trials", "10", "--no-test", "--mirrors", "--out", out.resolve("m").toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("mirrors: 24 training classes"), r.err());
+        r = run("train", "--data", data.toString(), "--size", "20", "--tower", TOWER, "--steps", "2",
+                "--eval-every", "2", "--way", "5", "--val-groups", "1", "--test-groups", "1", "--classes-per-batch", "6",
+                "--val-trials", "10", "--no-test", "--rotations", "--mirrors", "--out", out.resolve("rm").toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("classes: 12 training, 6 validation, 6 test"), r.err());
+        assertTrue(r.err().contains("rotations and mirrors: 96 training classes"), r.err());
+        var m = org.siamese4j.model.ModelFile.load(out.resolve("rm").resolve("model.s4j"),
+                org.siamese4j.engine.Backend.kernels("scalar", 1));
+        assertEquals("true", m.metadata().get("mirrors"));
+        r = run("train", "--resume", out.resolve("rm").resolve("checkpoint.s4j").toString(), "--data", data.toString(),
+                "--steps", "4", "--no-test");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("rotations and mirrors: 96 training classes"), r.err());
+    }
+
+    @Test
     void cosineScheduleAnnealsOverTheStepsAndIsKeptInTheCheckpoint() {
         Path out = dir.resolve("cosine");
         CliResult r = run("train", "--data", data.toString(), "--size", "20", "--tower", TOWER, "--steps", "4",
