@@ -52,7 +52,7 @@ public class Conv {
     private float[] dbias;
     private double gflopPerOp;
 
-    static ConvGeometry koch(String layer, int batch) {
+    static ConvGeometry geometry(String layer, int batch) {
         switch (layer) {
             case "conv1":
                 return new ConvGeometry(batch, 1, 105, 105, 64, 10, 10, 1, 0);
@@ -77,7 +77,7 @@ public class Conv {
 
     @Setup
     public void setup() {
-        g = koch(layer, batch);
+        g = geometry(layer, batch);
         kernels = Backend.kernels("simd", threads);
         SplittableRandom r = new SplittableRandom(7);
         x = Fixtures.random(r, batch * g.inSize());

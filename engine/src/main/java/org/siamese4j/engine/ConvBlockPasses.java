@@ -73,27 +73,27 @@ final class ConvBlockPasses {
         int oh = conv.outHeight();
         int ow = conv.outWidth();
         Buffers caller = buffers(conv);
-        if (caller.imageMoments.length < MOMENTS * batch) {
-            caller.imageMoments = new double[MOMENTS * batch];
+        if (caller.imageMoments.length < VectorOps.PATCH_MOMENTS * batch) {
+            caller.imageMoments = new double[VectorOps.PATCH_MOMENTS * batch];
         }
         double[] perImage = caller.imageMoments;
         parallel.run((part, parts) -> {
             Buffers b = buffers(conv);
-            if (b.scratch.length < MOMENTS * ops.vectorLength()) {
-                b.scratch = new float[MOMENTS * ops.vectorLength()];
+            if (b.scratch.length < VectorOps.PATCH_MOMENTS * ops.vectorLength()) {
+                b.scratch = new float[VectorOps.PATCH_MOMENTS * ops.vectorLength()];
             }
             int i1 = Parallel.rangeStart(batch, part + 1, parts);
             for (int i = Parallel.rangeStart(batch, part, parts); i < i1; i++) {
-                Arrays.fill(perImage, MOMENTS * i, MOMENTS * (i + 1), 0);
+                Arrays.fill(perImage, VectorOps.PATCH_MOMENTS * i, VectorOps.PATCH_MOMENTS * (i + 1), 0);
                 pad(conv, i, x, xOff, b.padded);
-                ops.patchMoments3x3(b.padded, 0, pw, oh, ow, b.scratch, perImage, MOMENTS * i);
+                ops.patchMoments3x3(b.padded, 0, pw, oh, ow, b.scratch, perImage, VectorOps.PATCH_MOMENTS * i);
             }
         });
         double[] total = caller.total;
         Arrays.fill(total, 0);
         for (int i = 0; i < batch; i++) {
-            for (int m = 0; m < MOMENTS; m++) {
-                total[m] += perImage[MOMENTS * i + m];
+            for (int m = 0; m < VectorOps.PATCH_MOMENTS; m++) {
+                total[m] += perImage[VectorOps.PATCH_MOMENTS * i + m];
             }
         }
         double count = (double) batch * oh * ow;
@@ -287,9 +287,6 @@ final class ConvBlockPasses {
         });
     }
 
-    /** The patch moments of a 3x3 convolution of one channel: 9 tap sums and 45 products of taps. */
-    private static final int MOMENTS = 54;
-
     /**
      * A thread's buffers: one padded image, two planes, a normalised plane, per-channel coefficients, and the
      * patch moments (scratch vectors, per image and in total).
@@ -301,7 +298,7 @@ final class ConvBlockPasses {
         final double[] moments = new double[2];
         float[] scratch = new float[0];
         double[] imageMoments = new double[0];
-        final double[] total = new double[MOMENTS];
+        final double[] total = new double[VectorOps.PATCH_MOMENTS];
         float[] p = new float[0];
         float[] q = new float[0];
         float[] r = new float[0];

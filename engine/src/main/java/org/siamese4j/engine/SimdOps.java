@@ -804,7 +804,7 @@ final class SimdOps implements VectorOps {
                                 int mOff) {
         int bound = S.loopBound(ow);
         for (int row0 = 0; row0 < oh; row0 += 8) {
-            java.util.Arrays.fill(scratch, 0, 54 * L, 0f);
+            java.util.Arrays.fill(scratch, 0, PATCH_MOMENTS * L, 0f);
             int rowEnd = Math.min(oh, row0 + 8);
             for (int r = row0; r < rowEnd; r++) {
                 int base = pOff + r * pw;
@@ -825,7 +825,7 @@ final class SimdOps implements VectorOps {
                     ScalarOps.addPatchMoments(padded, base + c, pw, moments, mOff);
                 }
             }
-            for (int m = 0; m < 54; m++) {
+            for (int m = 0; m < PATCH_MOMENTS; m++) {
                 double sum = 0;
                 for (int lane = 0; lane < L; lane++) {
                     sum += scratch[m * L + lane];

@@ -131,11 +131,15 @@ interface VectorOps {
     boolean conv3x3OneChannelWeightGradient(float[] padded, int pOff, int images, int pw, int oh, int ow,
                                             float[] dy, int dyOff, int dyImage, int outC, float[] dw, int dwOff);
 
+    /** How many moments {@link #patchMoments3x3} gives: 9 tap sums and 45 products of taps. */
+    int PATCH_MOMENTS = 54;
+
     /**
      * The moments of a 3x3 convolution's input patches over one padded image (row width pw, outputs oh x ow):
      * moments[mOff + k] += the sum over output pixels of tap k = 3 ky + kx, padded(r + ky, c + kx), and
      * moments[mOff + 9 + j] += the sum of tap a times tap b for the j-th pair a <= b in row order (45 pairs).
-     * Sums in double; the backend may add partial float sums of up to 8 rows. scratch holds at least 54 vectors.
+     * Sums in double; the backend may add partial float sums of up to 8 rows. scratch holds at least
+     * {@link #PATCH_MOMENTS} vectors.
      */
     void patchMoments3x3(float[] padded, int pOff, int pw, int oh, int ow, float[] scratch, double[] moments,
                          int mOff);
