@@ -33,6 +33,12 @@ public final class FaceCropper {
     /** Model metadata key holding the reference box: {@code "left,top,width,height"} in fractions. */
     public static final String METADATA_KEY = "face-box";
 
+    /** Model metadata key saying how faces are turned before cropping: {@value #UPRIGHT}, or absent for not at all. */
+    public static final String ALIGN_KEY = "face-align";
+
+    /** The {@value #ALIGN_KEY} value for faces turned upright by {@link FaceAligner}. */
+    public static final String UPRIGHT = "upright";
+
     /**
      * Where the detector (scale 1.15, minNeighbors 6) puts the face in LFW's aligned 250x250 images: the
      * median box (66, 66, 122, 122) over the training set.
@@ -101,15 +107,28 @@ public final class FaceCropper {
     private final Preprocessing preprocessing;
     private final Preprocessing wholeRegion;
     private final Reference reference;
+    private final FaceAligner aligner;
 
     /**
+     * A cropper that takes faces as they stand in the photo.
+     *
      * @param preprocessing the model's preprocessing: its crop is the face crop in the training frame
      * @param reference where the detector puts a face in the training frame
      */
     public FaceCropper(Preprocessing preprocessing, Reference reference) {
+        this(preprocessing, reference, null);
+    }
+
+    /**
+     * @param preprocessing the model's preprocessing: its crop is the face crop in the training frame
+     * @param reference where the detector puts a face in the training frame
+     * @param aligner turns each face upright before cropping; null to take faces as they stand
+     */
+    public FaceCropper(Preprocessing preprocessing, Reference reference, FaceAligner aligner) {
         this.preprocessing = Objects.requireNonNull(preprocessing, "preprocessing");
         this.reference = Objects.requireNonNull(reference, "reference");
         this.wholeRegion = preprocessing.withCrop(0, 0, 1, 1);
+        this.aligner = aligner;
     }
 
     /**
@@ -140,7 +159,12 @@ public final class FaceCropper {
                         + " entry '" + printable(text) + "': " + e.getMessage());
             }
         }
-        return new FaceCropper(preprocessing, reference);
+        String align = metadata.get(ALIGN_KEY);
+        if (align != null && !align.equals(UPRIGHT)) {
+            throw new BadInputException("model " + shortSha(sha256) + " has an unknown " + ALIGN_KEY + " entry '"
+                    + printable(align) + "' (this version knows '" + UPRIGHT + "')");
+        }
+        return new FaceCropper(preprocessing, reference, align == null ? null : FaceAligner.standard());
     }
 
     public Reference reference() {
@@ -169,9 +193,30 @@ public final class FaceCropper {
         return ImageOps.crop(photo, r.x(), r.y(), r.w(), r.h());
     }
 
-    /** The crop resized to the input size, pixel values 0..255, not normalised: what training augments. */
+    /** Whether faces are turned upright before cropping. */
+    public boolean aligns() {
+        return aligner != null;
+    }
+
+    /** The angle {@link #geometry} turns this face by (see {@link FaceAligner#uprightAngle}); 0 when not aligning. */
+    public double uprightAngle(GrayImage photo, Box face) {
+        return aligner == null ? 0 : aligner.uprightAngle(photo, face);
+    }
+
+    /**
+     * The crop resized to the input size, pixel values 0..255, not normalised: what training augments. With an
+     * aligner, the crop is first turned upright about the face's centre.
+     */
     public GrayImage geometry(GrayImage photo, Box face) {
-        return wholeRegion.geometry(crop(photo, face));
+        double degrees = uprightAngle(photo, face);
+        if (degrees == 0) {
+            return wholeRegion.geometry(crop(photo, face));
+        }
+        Region r = region(face);
+        int width = preprocessing.width();
+        int height = preprocessing.height();
+        return FaceAligner.turned(photo, face.x() + face.w() / 2.0, face.y() + face.h() / 2.0, degrees, r.x(), r.y(),
+                r.width() / width, r.height() / height, width, height);
     }
 
     /** The network input for the face: the crop, resized and normalised as the model expects. */

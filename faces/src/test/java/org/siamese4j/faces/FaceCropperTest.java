@@ -112,6 +112,15 @@ class FaceCropperTest {
     }
 
     @Test
+    void facesAreTurnedUprightOnlyForAModelTrainedSo() {
+        assertFalse(FaceCropper.forModel(model(Map.of())).aligns());
+        assertTrue(FaceCropper.forModel(model(Map.of(FaceCropper.ALIGN_KEY, FaceCropper.UPRIGHT))).aligns());
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> FaceCropper.forModel(model(Map.of(FaceCropper.ALIGN_KEY, "landmarks"))));
+        assertTrue(e.getMessage().contains("unknown face-align entry 'landmarks'"), e.getMessage());
+    }
+
+    @Test
     void aFaceChoiceTakesTheOnlyOrTheLargestFaceOrTheWholeImage() {
         FaceChoice none = FaceChoice.of(List.of(), 100, 80);
         assertEquals(new Box(0, 0, 100, 80), none.box());

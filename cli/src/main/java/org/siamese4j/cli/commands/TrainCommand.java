@@ -33,6 +33,7 @@ import org.siamese4j.train.eval.Baselines;
 import org.siamese4j.train.eval.EmbeddingTable;
 import org.siamese4j.train.eval.OneShot;
 import org.siamese4j.train.eval.PairList;
+import org.siamese4j.faces.FaceAligner;
 import org.siamese4j.faces.FaceCropper;
 import org.siamese4j.faces.FaceFraming;
 import org.siamese4j.train.data.DataSources;
@@ -48,6 +49,9 @@ public final class TrainCommand implements Command {
             "frame each training image's face with the face detector, as the face commands frame faces in photos"
                     + " (--crop and --face-box place the crop around the detection); images with no face or several"
                     + " are left out and counted");
+    static final Option<Boolean> UPRIGHT = Option.flag("upright",
+            "with --detect, turn each face upright (its in-plane turn found by the cascade) before cropping; recorded"
+                    + " in the model, so the face commands turn faces in photos the same way");
     static final Option<String> PRESET = Option.value("preset", "NAME", ValueParser.oneOf("compact", "koch", "small28"),
             "network preset: compact, koch or small28").defaultValue("compact");
     static final Option<String> TOWER = Option.value("tower", "SPEC", ValueParser.text(),
@@ -162,7 +166,8 @@ public final class TrainCommand implements Command {
                 classes are only used for the final N-way one-shot test, next to the pixel nearest-neighbour baseline.
                 Without --data it trains on built-in procedurally drawn glyphs for about 90 seconds. Several --data
                 sources (comma-separated) keep their classes apart as SOURCE/CLASS. --detect frames every training image
-                with the face detector, as the face commands frame faces in photos.
+                with the face detector, as the face commands frame faces in photos; --upright turns each face upright
+                first, and the face commands then do the same for the model.
 
                 --start-from MODEL fine-tunes a trained model on new data (e.g. the LFW face model on your own
                 people): its network and weights, a fresh optimizer, and this run's own data and split. Without
@@ -191,7 +196,7 @@ public final class TrainCommand implements Command {
 
     @Override
     public List<Option<?>> options() {
-        List<Option<?>> all = new java.util.ArrayList<>(List.of(DATA, DETECT));
+        List<Option<?>> all = new java.util.ArrayList<>(List.of(DATA, DETECT, UPRIGHT));
         all.addAll(FaceOptions.DETECTOR);
         all.addAll(List.of(PRESET, TOWER, SIZE, CROP, FACE_BOX, INVERT, OUT, RESUME, START_FROM, STEPS, EPOCHS, TIME, PATIENCE, EVAL_EVERY,
                 CHECKPOINT_EVERY, SAMPLING, BATCH, CLASSES, PER_CLASS, ACROSS, AUGMENT, AUGMENT_STRENGTH, LR, L2, MOMENTUM, DECAY, LR_SCHEDULE, LOSS, INIT, SEED,
@@ -282,11 +287,16 @@ public final class TrainCommand implements Command {
         if (detect && synthetic) {
             throw new UsageException("--detect frames faces in --data images: give --data");
         }
+        boolean upright = checkpoint != null
+                ? FaceCropper.UPRIGHT.equals(checkpoint.model().metadata().get(FaceCropper.ALIGN_KEY)) : inv.get(UPRIGHT);
+        if (upright && !detect) {
+            throw new UsageException("--upright turns the faces --detect finds: give --detect too");
+        }
         FaceCropper.Reference reference = faceBox(inv, checkpoint, sourceFaceBox);
         LoadedDataset all = synthetic
                 ? SyntheticGlyphs.generate(inv.get(SEED) + 1000, 24, 20, 10, arch.inputWidth())
-                : detect ? TrainingData.loadFaces(inv, TrainingData.Sources.of(data),
-                        new FaceFraming(FaceOptions.detector(inv), new FaceCropper(pre, reference)))
+                : detect ? TrainingData.loadFaces(inv, TrainingData.Sources.of(data), new FaceFraming(
+                        FaceOptions.detector(inv), new FaceCropper(pre, reference, upright ? FaceAligner.standard() : null)))
                 : TrainingData.load(inv, TrainingData.Sources.of(data), pre);
         if (synthetic && arch.inputWidth() != arch.inputHeight()) {
             throw new UsageException("the built-in glyphs are square: use a square --size");
@@ -339,6 +349,9 @@ public final class TrainCommand implements Command {
         }
         metadata.putAll(splits.metadata());
         double[] faceBox = inv.get(FACE_BOX);
+        if (upright) {
+            metadata.put(FaceCropper.ALIGN_KEY, FaceCropper.UPRIGHT);
+        }
         if (faceBox != null || detect) {
             metadata.put(FaceCropper.METADATA_KEY, String.format(Locale.ROOT, "%.4f,%.4f,%.4f,%.4f",
                     reference.left(), reference.top(), reference.width(), reference.height()));

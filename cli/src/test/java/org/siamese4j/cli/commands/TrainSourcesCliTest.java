@@ -114,6 +114,25 @@ class TrainSourcesCliTest {
     }
 
     @Test
+    void uprightIsRecordedKeptOnResumeAndNeedsDetect() {
+        Path root = people("upright", 0, 5, 3);
+        CliResult refused = run("train", "--data", root.toString(), "--upright", "--steps", "1");
+        assertEquals(2, refused.exitCode(), refused.toString());
+        assertTrue(refused.err().contains("--upright turns the faces --detect finds: give --detect too"), refused.err());
+        Path out = dir.resolve("upright-run");
+        CliResult r = run("train", "--data", root.toString(), "--detect", "--upright", "--cascade", cascade.toString(),
+                "--crop", "0.1,0.1,0.8,0.8", "--face-box", "0,0,1,1", "--size", "20", "--tower", TOWER, "--steps", "2",
+                "--eval-every", "2", "--checkpoint-every", "2", "--way", "2", "--test-classes", "p4", "--val-classes", "p3",
+                "--classes-per-batch", "3", "--val-trials", "10", "--no-test", "--threads", "1", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertEquals("upright", metadata(out).get("face-align"));
+        r = run("train", "--resume", out.resolve("checkpoint.s4j").toString(), "--steps", "3", "--no-test",
+                "--threads", "1");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertEquals("upright", metadata(out).get("face-align"), "a resumed run turns faces as it began");
+    }
+
+    @Test
     void detectFramesTheSameFaceWhereverItIsInThePhoto() {
         // the same person drawn at two places of two differently sized photos gives the same training input
         Path root = dir.resolve("moved");
