@@ -187,7 +187,10 @@ public final class FaceCropper {
                 preprocessing.cropHeight() * scaleY);
     }
 
-    /** The photo's pixels in {@link #region}, at photo resolution; outside the photo the nearest edge repeats. */
+    /**
+     * The photo's pixels in {@link #region}, at photo resolution and as they stand (not turned upright); outside
+     * the photo the nearest edge repeats.
+     */
     public GrayImage crop(GrayImage photo, Box face) {
         Box r = region(face).pixels();
         return ImageOps.crop(photo, r.x(), r.y(), r.w(), r.h());

@@ -50,8 +50,8 @@ public final class TrainCommand implements Command {
                     + " (--crop and --face-box place the crop around the detection); images with no face or several"
                     + " are left out and counted");
     static final Option<Boolean> UPRIGHT = Option.flag("upright",
-            "with --detect, turn each face upright (its in-plane turn found by the cascade) before cropping; recorded"
-                    + " in the model, so the face commands turn faces in photos the same way");
+            "with --detect, turn each face upright (its in-plane turn found by the built-in frontal-face cascade) before"
+                    + " cropping; recorded in the model, so the face commands turn faces in photos the same way");
     static final Option<String> PRESET = Option.value("preset", "NAME", ValueParser.oneOf("compact", "koch", "small28"),
             "network preset: compact, koch or small28").defaultValue("compact");
     static final Option<String> TOWER = Option.value("tower", "SPEC", ValueParser.text(),
