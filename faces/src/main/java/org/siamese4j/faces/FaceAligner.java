@@ -146,10 +146,12 @@ public final class FaceAligner {
             maxX = Math.max(maxX, px);
             maxY = Math.max(maxY, py);
         }
-        int sourceX = (int) Math.floor(minX) - 2;
-        int sourceY = (int) Math.floor(minY) - 2;
-        int sourceW = (int) Math.ceil(maxX) + 2 - sourceX;
-        int sourceH = (int) Math.ceil(maxY) + 2 - sourceY;
+        // only the photo's own pixels are copied (memory stays bounded by the photo even for a turned box far
+        // larger than it); samples beyond them clamp to the edge, as the edge pixels repeat
+        int sourceX = Math.min(photo.width() - 1, Math.max(0, (int) Math.floor(minX) - 2));
+        int sourceY = Math.min(photo.height() - 1, Math.max(0, (int) Math.floor(minY) - 2));
+        int sourceW = Math.min(photo.width(), Math.max(sourceX + 1, (int) Math.ceil(maxX) + 2)) - sourceX;
+        int sourceH = Math.min(photo.height(), Math.max(sourceY + 1, (int) Math.ceil(maxY) + 2)) - sourceY;
         GrayImage source = ImageOps.crop(photo, sourceX, sourceY, sourceW, sourceH);
         double shrink = Math.max(1, Math.min(stepX, stepY));
         if (shrink > 1) {

@@ -40,6 +40,19 @@ class FaceAlignerTest {
     }
 
     @Test
+    void aTurnedBoxFarLargerThanThePhotoReadsItsEdges() {
+        // a 40x30 photo seen through a 400x400 box turned by 30 degrees: everything outside the photo is its
+        // nearest edge pixel, and only the photo's pixels are copied to get there
+        GrayImage photo = coordinates(40, 30);
+        GrayImage out = FaceAligner.turned(photo, 20, 15, 30, -180, -185, 1, 1, 400, 400);
+        assertEquals(photo.get(0, 0), out.get(0, 0), 1e-3, "top left");
+        assertEquals(photo.get(39, 29), out.get(399, 399), 1e-3, "bottom right");
+        // the whole-photo box that a face-less portrait falls back to, on a large photo
+        GrayImage large = new GrayImage(3000, 2000, new float[3000 * 2000]);
+        assertEquals(0, FaceAligner.standard().uprightAngle(large, new Box(0, 0, 3000, 2000)));
+    }
+
+    @Test
     void positiveDegreesTurnTheContentCounterClockwise() {
         GrayImage photo = coordinates(41, 41);
         // a quarter turn about the centre pixel (20, 20): what lay below it now lies to its right
