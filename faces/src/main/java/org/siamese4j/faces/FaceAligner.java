@@ -29,6 +29,8 @@ public final class FaceAligner {
 
     private final HaarCascade cascade;
     private final List<FaceDetector.Level> levels;
+    /** One classifier per level, built once: every patch has the same size, so each level's integral does too. */
+    private final WindowClassifier[] classifiers;
 
     /** @param cascade the frontal-face cascade whose acceptance marks an upright face */
     public FaceAligner(HaarCascade cascade) {
@@ -37,6 +39,11 @@ public final class FaceAligner {
         DetectorOptions options = DetectorOptions.defaults().withScaleFactor(1.1)
                 .withMinSize(FACE_SIDE * 2 / 3).withMaxSize(FACE_SIDE * 3 / 2);
         this.levels = new FaceDetector(cascade, options).levels(PATCH_SIDE, PATCH_SIDE);
+        this.classifiers = new WindowClassifier[levels.size()];
+        for (int i = 0; i < levels.size(); i++) {
+            int stride = levels.get(i).width() + 1;
+            classifiers[i] = new WindowClassifier(cascade, stride, stride * (levels.get(i).height() + 1));
+        }
     }
 
     /** The aligner for the built-in frontal-face cascade. */
@@ -54,13 +61,16 @@ public final class FaceAligner {
         double centreX = face.x() + face.w() / 2.0;
         double centreY = face.y() + face.h() / 2.0;
         double step = side / FACE_SIDE;
+        double left = centreX - PATCH_SIDE / 2.0 * step;
+        double top = centreY - PATCH_SIDE / 2.0 * step;
+        // every turn of the patch lies within the circle through its corners: shrink that part of the photo once
+        double reach = PATCH_SIDE / Math.sqrt(2) * step;
+        Source source = Source.of(photo, centreX - reach, centreY - reach, centreX + reach, centreY + reach, step);
         int angles = 2 * MAX_DEGREES / STEP_DEGREES + 1;
         int[] counts = new int[angles];
         for (int a = 0; a < angles; a++) {
             double degrees = -MAX_DEGREES + a * STEP_DEGREES;
-            GrayImage patch = turned(photo, centreX, centreY, degrees,
-                    centreX - PATCH_SIDE / 2.0 * step, centreY - PATCH_SIDE / 2.0 * step, step, step,
-                    PATCH_SIDE, PATCH_SIDE);
+            GrayImage patch = source.turned(centreX, centreY, degrees, left, top, step, step, PATCH_SIDE, PATCH_SIDE);
             counts[a] = windowsAroundCentre(patch);
         }
         int upright = MAX_DEGREES / STEP_DEGREES;
@@ -92,10 +102,11 @@ public final class FaceAligner {
         Gray8 image = Gray8.of(patch);
         double centre = PATCH_SIDE / 2.0;
         int accepted = 0;
-        for (FaceDetector.Level level : levels) {
+        for (int i = 0; i < levels.size(); i++) {
+            FaceDetector.Level level = levels.get(i);
             Gray8 scaled = image.resized(level.width(), level.height());
             IntegralImage integral = IntegralImage.of(scaled, cascade.hasTiltedFeatures());
-            WindowClassifier classifier = new WindowClassifier(cascade, integral.stride, integral.size);
+            WindowClassifier classifier = classifiers[i];
             double scale = level.scale();
             int lastX = level.width() - cascade.windowWidth();
             int lastY = level.height() - cascade.windowHeight();
@@ -146,31 +157,53 @@ public final class FaceAligner {
             maxX = Math.max(maxX, px);
             maxY = Math.max(maxY, py);
         }
-        // only the photo's own pixels are copied (memory stays bounded by the photo even for a turned box far
-        // larger than it); samples beyond them clamp to the edge, as the edge pixels repeat
-        int sourceX = Math.min(photo.width() - 1, Math.max(0, (int) Math.floor(minX) - 2));
-        int sourceY = Math.min(photo.height() - 1, Math.max(0, (int) Math.floor(minY) - 2));
-        int sourceW = Math.min(photo.width(), Math.max(sourceX + 1, (int) Math.ceil(maxX) + 2)) - sourceX;
-        int sourceH = Math.min(photo.height(), Math.max(sourceY + 1, (int) Math.ceil(maxY) + 2)) - sourceY;
-        GrayImage source = ImageOps.crop(photo, sourceX, sourceY, sourceW, sourceH);
-        double shrink = Math.max(1, Math.min(stepX, stepY));
-        if (shrink > 1) {
-            source = ImageOps.resize(source, Math.max(1, (int) Math.round(sourceW / shrink)),
-                    Math.max(1, (int) Math.round(sourceH / shrink)));
-        }
-        double scaleX = (double) source.width() / sourceW;
-        double scaleY = (double) source.height() / sourceH;
-        float[] out = new float[Math.multiplyExact(width, height)];
-        for (int j = 0; j < height; j++) {
-            double y = top + (j + 0.5) * stepY - pivotY;
-            for (int i = 0; i < width; i++) {
-                double x = left + (i + 0.5) * stepX - pivotX;
-                double px = pivotX + cos * x - sin * y;
-                double py = pivotY + sin * x + cos * y;
-                out[j * width + i] = bilinear(source, (px - sourceX) * scaleX - 0.5, (py - sourceY) * scaleY - 0.5);
+        return Source.of(photo, minX, minY, maxX, maxY, Math.min(stepX, stepY))
+                .turned(pivotX, pivotY, degrees, left, top, stepX, stepY, width, height);
+    }
+
+    /**
+     * The photo's pixels over a rectangle, shrunk by area averaging when a step exceeds one pixel (so a large
+     * face is not aliased). Only the photo's own pixels are copied, so memory stays bounded by the photo even
+     * for a region far larger than it; samples beyond them clamp to the edge, as the edge pixels repeat.
+     *
+     * @param image the copy, perhaps shrunk
+     * @param x the photo column of the copy's left edge
+     * @param y the photo row of the copy's top edge
+     * @param scaleX copy pixels per photo pixel, across
+     * @param scaleY copy pixels per photo pixel, down
+     */
+    private record Source(GrayImage image, int x, int y, double scaleX, double scaleY) {
+        static Source of(GrayImage photo, double minX, double minY, double maxX, double maxY, double step) {
+            int x = Math.min(photo.width() - 1, Math.max(0, (int) Math.floor(minX) - 2));
+            int y = Math.min(photo.height() - 1, Math.max(0, (int) Math.floor(minY) - 2));
+            int w = Math.min(photo.width(), Math.max(x + 1, (int) Math.ceil(maxX) + 2)) - x;
+            int h = Math.min(photo.height(), Math.max(y + 1, (int) Math.ceil(maxY) + 2)) - y;
+            GrayImage image = ImageOps.crop(photo, x, y, w, h);
+            if (step > 1) {
+                image = ImageOps.resize(image, Math.max(1, (int) Math.round(w / step)),
+                        Math.max(1, (int) Math.round(h / step)));
             }
+            return new Source(image, x, y, (double) image.width() / w, (double) image.height() / h);
         }
-        return new GrayImage(width, height, out);
+
+        /** {@link FaceAligner#turned}, read from this copy. */
+        GrayImage turned(double pivotX, double pivotY, double degrees, double left, double top, double stepX,
+                double stepY, int width, int height) {
+            double radians = Math.toRadians(degrees);
+            double cos = Math.cos(radians);
+            double sin = Math.sin(radians);
+            float[] out = new float[Math.multiplyExact(width, height)];
+            for (int j = 0; j < height; j++) {
+                double v = top + (j + 0.5) * stepY - pivotY;
+                for (int i = 0; i < width; i++) {
+                    double u = left + (i + 0.5) * stepX - pivotX;
+                    double px = pivotX + cos * u - sin * v;
+                    double py = pivotY + sin * u + cos * v;
+                    out[j * width + i] = bilinear(image, (px - x) * scaleX - 0.5, (py - y) * scaleY - 0.5);
+                }
+            }
+            return new GrayImage(width, height, out);
+        }
     }
 
     /** The image at (x, y) in pixel-centre coordinates, linearly interpolated, edges repeated. */
