@@ -12,6 +12,7 @@ import org.siamese4j.model.Preprocessing;
 import org.siamese4j.train.data.LoadedDataset;
 import org.siamese4j.train.data.LoadedDataset.LoadedClass;
 import org.siamese4j.train.image.AffineAugmenter;
+import org.siamese4j.train.image.PixelAugmenter;
 
 /**
  * Draws training batches. Every batch is a pure function of (seed, step), so a resumed run draws exactly
@@ -58,6 +59,7 @@ public final class BatchSampler {
     private final long seed;
     private final Preprocessing preprocessing;
     private final AffineAugmenter augmenter;
+    private final PixelAugmenter pixelAugmenter;
     private final float fill;
     private final List<LoadedClass> usable;
     private final Map<String, List<Integer>> byGroup = new LinkedHashMap<>();
@@ -67,7 +69,7 @@ public final class BatchSampler {
 
     public BatchSampler(LoadedDataset data, Preprocessing preprocessing, Scheme scheme, int pairsPerBatch,
                         int classesPerBatch, int imagesPerClass, boolean withinGroup, AffineAugmenter.Params augment,
-                        float fill, long seed) {
+                        PixelAugmenter.Params pixelAugment, float fill, long seed) {
         this.scheme = scheme;
         this.pairsPerBatch = pairsPerBatch;
         this.classesPerBatch = classesPerBatch;
@@ -78,6 +80,8 @@ public final class BatchSampler {
         this.fill = fill;
         this.imageSize = preprocessing.width() * preprocessing.height();
         this.augmenter = augment == null ? null : new AffineAugmenter(augment, preprocessing.width(), preprocessing.height());
+        this.pixelAugmenter = pixelAugment == null || pixelAugment.isIdentity() ? null
+                : new PixelAugmenter(pixelAugment, preprocessing.width(), preprocessing.height());
         this.usable = new ArrayList<>();
         for (LoadedClass c : data.classes()) {
             if (c.size() >= 2) {
@@ -239,6 +243,9 @@ public final class BatchSampler {
             System.arraycopy(scratch, 0, batch.images, at, imageSize);
         } else {
             System.arraycopy(pixels, 0, batch.images, at, imageSize);
+        }
+        if (pixelAugmenter != null) {
+            pixelAugmenter.augment(batch.images, at, rnd);
         }
         preprocessing.normalize(batch.images, at, imageSize);
     }

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.siamese4j.model.Initializer;
 import org.siamese4j.model.PairLoss;
 import org.siamese4j.train.image.AffineAugmenter;
+import org.siamese4j.train.image.PixelAugmenter;
 
 /**
  * Everything that shapes a training run. The settings that decide the trajectory (seed, sampling,
@@ -24,6 +25,8 @@ public final class TrainOptions {
     public String augmentation = "koch";
     /** Every range of the augmentation preset times this (1: the preset as it is). */
     public double augmentStrength = 1;
+    /** Contrast and brightness jitter, and the chance of random erasing, after the preset (0, 0: none). */
+    public PixelAugmenter.Params pixelAugment = PixelAugmenter.Params.NONE;
     /** Pixel value for areas an augmentation moves in from outside (white for Omniglot). */
     public float fill = 255f;
     public double learningRate = 0.05;
@@ -60,6 +63,8 @@ public final class TrainOptions {
         m.put("within-group", Boolean.toString(withinGroup));
         m.put("augment", augmentation);
         m.put("augment-strength", Double.toString(augmentStrength));
+        m.put("augment-intensity", Double.toString(pixelAugment.intensity()));
+        m.put("augment-erase", Double.toString(pixelAugment.eraseProbability()));
         m.put("fill", Float.toString(fill));
         m.put("lr", Double.toString(learningRate));
         m.put("l2", Double.toString(l2));
@@ -85,6 +90,9 @@ public final class TrainOptions {
             // checkpoints written before the strength existed used the presets as they are
             augmentStrength = m.containsKey("augment-strength") ? Double.parseDouble(m.get("augment-strength")) : 1;
             augmentParams();
+            // checkpoints written before pixel augmentation existed had none
+            pixelAugment = new PixelAugmenter.Params(Double.parseDouble(m.getOrDefault("augment-intensity", "0")),
+                    Double.parseDouble(m.getOrDefault("augment-erase", "0")));
             fill = Float.parseFloat(m.get("fill"));
             learningRate = Double.parseDouble(m.get("lr"));
             l2 = Double.parseDouble(m.get("l2"));

@@ -87,7 +87,8 @@ public final class Trainer {
         this.out = out;
         this.interactive = interactive;
         this.sampler = new BatchSampler(train, preprocessing, options.scheme, options.pairsPerBatch, options.classesPerBatch,
-                options.imagesPerClass, options.withinGroup, options.augmentParams(), options.fill, options.seed);
+                options.imagesPerClass, options.withinGroup, options.augmentParams(), options.pixelAugment, options.fill,
+                options.seed);
         this.valTrials = validation == null ? List.of() : validationTrials(validation, options);
     }
 

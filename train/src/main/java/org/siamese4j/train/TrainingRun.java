@@ -66,7 +66,7 @@ public final class TrainingRun {
                                  boolean interactive, boolean validateFirst) {
         Reports.ensureDir(outDir);
         BatchSampler probe = new BatchSampler(train, pre, o.scheme, o.pairsPerBatch, o.classesPerBatch, o.imagesPerClass,
-                o.withinGroup, null, o.fill, o.seed);
+                o.withinGroup, null, null, o.fill, o.seed);
         SgdMomentum opt = optimizer(net, o, probe.datasetImages() / probe.imagesPerBatch());
         Trainer trainer = new Trainer(o, net, opt, pre, train, validation, outDir, metadata, out, interactive);
         if (validateFirst) {

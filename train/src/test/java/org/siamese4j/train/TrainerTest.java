@@ -27,6 +27,7 @@ import org.siamese4j.model.SiameseNet;
 import org.siamese4j.train.data.ClassSplit;
 import org.siamese4j.train.data.LoadedDataset;
 import org.siamese4j.train.data.SyntheticGlyphs;
+import org.siamese4j.train.image.PixelAugmenter;
 
 /** The training loop on the built-in synthetic glyphs: it learns, resumes exactly, and stops cleanly on NaN. */
 class TrainerTest {
@@ -121,23 +122,34 @@ class TrainerTest {
     /** The augmentation strength is part of the trajectory: a resumed run takes it from its checkpoint. */
     @Test
     void resumeKeepsTheAugmentationStrength(@TempDir Path dir) throws Exception {
+        assertResumeKeeps(dir, o -> o.augmentStrength = 2, "strength");
+    }
+
+    /** So are the pixel augmentations (contrast and brightness jitter, random erasing). */
+    @Test
+    void resumeKeepsThePixelAugmentation(@TempDir Path dir) throws Exception {
+        assertResumeKeeps(dir, o -> o.pixelAugment = new PixelAugmenter.Params(0.3, 0.5), "pixel augmentation");
+    }
+
+    /** A run changed by {@code change}, stopped halfway and resumed with plain options, ends as if never stopped. */
+    private void assertResumeKeeps(Path dir, java.util.function.Consumer<TrainOptions> change, String what) throws Exception {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
-        TrainOptions strong = options(40);
-        strong.augmentStrength = 2;
+        TrainOptions changed = options(40);
+        change.accept(changed);
         Path straight = dir.resolve("straight");
-        TrainingRun.start(strong, ARCH, PRE, kernels(), train, validation, straight, Map.of(), quiet, false).run();
-        TrainOptions strongHalf = options(20);
-        strongHalf.augmentStrength = 2;
+        TrainingRun.start(changed, ARCH, PRE, kernels(), train, validation, straight, Map.of(), quiet, false).run();
+        TrainOptions changedHalf = options(20);
+        change.accept(changedHalf);
         Path split = dir.resolve("split");
-        TrainingRun.start(strongHalf, ARCH, PRE, kernels(), train, validation, split, Map.of(), quiet, false).run();
+        TrainingRun.start(changedHalf, ARCH, PRE, kernels(), train, validation, split, Map.of(), quiet, false).run();
         TrainingRun.resume(split.resolve("checkpoint.s4j"), options(40), kernels(), train, validation, split, quiet, false).run();
         Path plain = dir.resolve("plain");
         TrainingRun.start(options(40), ARCH, PRE, kernels(), train, validation, plain, Map.of(), quiet, false).run();
         float[] a = ModelFile.loadCheckpoint(straight.resolve("checkpoint.s4j"), kernels()).model().net().params().values();
         float[] b = ModelFile.loadCheckpoint(split.resolve("checkpoint.s4j"), kernels()).model().net().params().values();
         float[] c = ModelFile.loadCheckpoint(plain.resolve("checkpoint.s4j"), kernels()).model().net().params().values();
-        assertArrayEquals(a, b, "resumed with the checkpoint's strength");
-        assertFalse(java.util.Arrays.equals(a, c), "the strength changes the run");
+        assertArrayEquals(a, b, "resumed with the checkpoint's " + what);
+        assertFalse(java.util.Arrays.equals(a, c), "the " + what + " changes the run");
     }
 
     static List<String> logSteps(Path run) throws Exception {

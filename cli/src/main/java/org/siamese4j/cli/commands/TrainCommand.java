@@ -27,6 +27,7 @@ import org.siamese4j.train.DataSplits;
 import org.siamese4j.train.TrainOptions;
 import org.siamese4j.train.Trainer;
 import org.siamese4j.train.TrainingRun;
+import org.siamese4j.train.image.PixelAugmenter;
 import org.siamese4j.train.data.LoadedDataset;
 import org.siamese4j.train.data.SyntheticGlyphs;
 import org.siamese4j.train.eval.Baselines;
@@ -98,6 +99,11 @@ public final class TrainCommand implements Command {
     static final Option<Double> AUGMENT_STRENGTH = Option.value("augment-strength", "S",
             ValueParser.doubleIn(0, org.siamese4j.train.image.AffineAugmenter.Params.MAX_STRENGTH),
             "multiply every range of --augment (rotation, shear, scale, shift) by S").defaultValue(1.0);
+    static final Option<Double> AUGMENT_INTENSITY = Option.value("augment-intensity", "S",
+            ValueParser.doubleIn(0, PixelAugmenter.Params.MAX_INTENSITY),
+            "after --augment, scale contrast by 1-S..1+S and shift brightness by up to S*64 levels").defaultValue(0.0);
+    static final Option<Double> AUGMENT_ERASE = Option.value("augment-erase", "P", ValueParser.probability(),
+            "after --augment, erase a random rectangle (2-40 % of the image) with probability P").defaultValue(0.0);
     static final Option<Double> LR = Option.value("lr", "RATE", ValueParser.positiveDouble(), "learning rate").defaultValue(0.05);
     static final Option<Double> L2 = Option.value("l2", "LAMBDA", ValueParser.nonNegativeDouble(), "L2 weight decay").defaultValue(1e-4);
     static final Option<Double> MOMENTUM = Option.value("momentum", "MU", ValueParser.probability(),
@@ -199,7 +205,8 @@ public final class TrainCommand implements Command {
         List<Option<?>> all = new java.util.ArrayList<>(List.of(DATA, DETECT, UPRIGHT));
         all.addAll(FaceOptions.DETECTOR);
         all.addAll(List.of(PRESET, TOWER, SIZE, CROP, FACE_BOX, INVERT, OUT, RESUME, START_FROM, STEPS, EPOCHS, TIME, PATIENCE, EVAL_EVERY,
-                CHECKPOINT_EVERY, SAMPLING, BATCH, CLASSES, PER_CLASS, ACROSS, AUGMENT, AUGMENT_STRENGTH, LR, L2, MOMENTUM, DECAY, LR_SCHEDULE, LOSS, INIT, SEED,
+                CHECKPOINT_EVERY, SAMPLING, BATCH, CLASSES, PER_CLASS, ACROSS, AUGMENT, AUGMENT_STRENGTH,
+                AUGMENT_INTENSITY, AUGMENT_ERASE, LR, L2, MOMENTUM, DECAY, LR_SCHEDULE, LOSS, INIT, SEED,
                 WAY, VAL_TRIALS, TEST_TRIALS, GROUPS, VAL_GROUPS, TEST_GROUPS, VAL_CLASSES, TEST_CLASSES, VAL_FRACTION,
                 EXCLUDE_PAIRS, EXCLUDE_FOLDS, SPLIT_SEED, BASELINES, ROTATIONS, MIRRORS, NO_TEST));
         return all;
@@ -544,6 +551,7 @@ public final class TrainCommand implements Command {
         o.withinGroup = !inv.get(ACROSS);
         o.augmentation = inv.get(AUGMENT);
         o.augmentStrength = inv.get(AUGMENT_STRENGTH);
+        o.pixelAugment = new PixelAugmenter.Params(inv.get(AUGMENT_INTENSITY), inv.get(AUGMENT_ERASE));
         o.fill = fill;
         o.learningRate = inv.get(LR);
         o.l2 = inv.get(L2);
