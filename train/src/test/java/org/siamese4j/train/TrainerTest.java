@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -132,7 +133,7 @@ class TrainerTest {
     }
 
     /** A run changed by {@code change}, stopped halfway and resumed with plain options, ends as if never stopped. */
-    private void assertResumeKeeps(Path dir, java.util.function.Consumer<TrainOptions> change, String what) throws Exception {
+    private void assertResumeKeeps(Path dir, Consumer<TrainOptions> change, String what) throws Exception {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         TrainOptions changed = options(40);
         change.accept(changed);

@@ -13,9 +13,9 @@ import java.util.random.RandomGenerator;
  * eyes, a fringe) decides who it is.</li>
  * </ul>
  * Works in place on one image, row-major {@code width * height} pixel values 0..255 at an offset of a larger
- * array (a batch), and keeps them in that range; no allocation per call. Draws nothing from the generator when it does nothing, so runs without
- * it keep their trajectories. An instance is immutable and may be shared by threads, each with its own
- * generator.
+ * array (a batch), and keeps them in that range; no allocation per call. Draws nothing from the generator when
+ * it does nothing, so runs without it keep their trajectories. An instance is immutable and may be shared by
+ * threads, each with its own generator.
  */
 public final class PixelAugmenter {
 
@@ -62,10 +62,6 @@ public final class PixelAugmenter {
         this.params = Objects.requireNonNull(params, "params");
         this.width = width;
         this.height = height;
-    }
-
-    public Params params() {
-        return params;
     }
 
     /** Changes the image at {@code pixels[offset .. offset + width * height)} (values 0..255) in place. */
